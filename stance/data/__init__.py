@@ -1,0 +1,1 @@
+"""The corpus: documents in `seeds/`, annotations in `data/annotations/`, and the built splits."""

@@ -1,0 +1,3 @@
+"""The three labels every sentence gets, in the order models output them."""
+
+LABELS: tuple[str, ...] = ("blame", "cooperation", "hedging")
