@@ -164,6 +164,49 @@ def compare(
     typer.echo(format_comparison(results))
 
 
+def _predictor(model: Path | None):
+    from stance.predictor import Predictor, default_model_folder
+
+    return _or_exit(lambda: Predictor.load(model or default_model_folder()))
+
+
+@app.command("predict")
+def predict(
+    sentences: list[str] = typer.Argument(..., help="One or more sentences."),
+    model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
+) -> None:
+    """Print one JSON line per sentence: probabilities and labels."""
+    predictor = _predictor(model)
+    for result in predictor.predict(list(sentences)):
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+@app.command("score")
+def score(
+    input: str = typer.Argument(..., help="CSV, TSV, JSONL or Parquet file, or - for JSONL on stdin."),
+    output: str = typer.Option("-", "--output", "-o", help="Output file (format by extension), or - for JSONL on stdout."),
+    text_column: str = typer.Option("text", help="The column that holds the text."),
+    model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
+    batch_size: int = typer.Option(64, help="Sentences per model batch."),
+    input_format: str = typer.Option(None, "--format", help="Input format when the extension does not tell: "
+                                                            "csv, tsv, jsonl or parquet."),
+    split: bool = typer.Option(False, "--split-sentences", help="Split each row's text into sentences and score each."),
+    resume: bool = typer.Option(False, help="Continue an interrupted run into the same output."),
+    strict: bool = typer.Option(False, help="Fail on bytes that are not UTF-8 instead of replacing them."),
+    chunk_size: int = typer.Option(2048, help="Rows read and written at a time (bounds memory)."),
+) -> None:
+    """Score every row of a table, in order, keeping its columns and adding *_prob, *_pred and error."""
+    from stance.scoring import ScoreOptions, check_paths, score_file
+
+    options = ScoreOptions(input=input, output=output, text_column=text_column, input_format=input_format,
+                           batch_size=batch_size, chunk_size=chunk_size, split_sentences=split, resume=resume,
+                           strict=strict)
+    _or_exit(lambda: check_paths(options))
+    predictor = _predictor(model)
+    summary = _or_exit(lambda: score_file(options, predictor))
+    typer.echo(summary.describe(), err=True)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)

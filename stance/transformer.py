@@ -63,9 +63,8 @@ class TransformerClassifier:
     # -- inference: preprocess -> forward -> postprocess --------------------------------------------
     def preprocess(self, texts: list[str]) -> dict[str, torch.Tensor]:
         """Tokenise a batch; sentences that fill ``max_length`` were cut and are counted in ``truncated_``."""
-        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt",
-                                 return_length=True)
-        self.truncated_ += int((encoded.pop("length") >= self.max_length).sum())
+        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt")
+        self.truncated_ += int((encoded["attention_mask"].sum(dim=1) >= self.max_length).sum())
         return encoded
 
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
