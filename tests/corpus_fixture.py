@@ -14,6 +14,7 @@ DOCUMENTS = {
 QUESTION: Do you believe the ransomware group acted on orders from the state?
 MR. PRICE: I'm not going to get ahead of the investigation. We have made clear to Moscow that it must act.
 We stand ready to work with any government that wants to stop these attacks.
+The criminals who locked the hospital systems have put lives at risk.
 """),
     "002_speech": ("ga_speech", "A. Mwinyi, President", "Tanzania", "1986-09-24", "apartheid", """\
 The racist regime of Pretoria continues to attack its neighbours with impunity.
@@ -25,18 +26,20 @@ The drought has destroyed much of the harvest in the south.
 The Ministers met in Bangkok on 1 August.
 They reaffirmed their commitment to resolving disputes peacefully through dialogue.
 Some Ministers expressed concern over land reclamations in the area.
+They condemned the seizure of a fishing vessel by the coast guard of a neighbouring State.
 """),
     "004_letter": ("letter", "Permanent Representative", "Cyprus", "1975-02-11", "war", """\
 I have the honour to draw your attention to the continued violations of our airspace by the occupying forces.
 We perhaps underestimated how long the crisis would last.
 I should be grateful if this letter were circulated as a document of the Security Council.
+We remain ready to resume the intercommunal talks at any time.
 """),
 }
 LABELS_BY_DOC = {
-    "001_briefing": ["000", "001", "000", "010"],
+    "001_briefing": ["000", "001", "000", "010", "100"],
     "002_speech": ["100", "010", "101", "000"],
-    "003_statement": ["000", "010", "001"],
-    "004_letter": ["100", "001", "000"],
+    "003_statement": ["000", "010", "001", "100"],
+    "004_letter": ["100", "001", "000", "010"],
 }
 
 
