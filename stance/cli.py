@@ -164,19 +164,23 @@ def compare(
     typer.echo(format_comparison(results))
 
 
-def _predictor(model: Path | None):
+BACKEND_HELP = "Transformer backend: auto (the fastest present: ONNX int8, ONNX fp32, torch), onnx or torch."
+
+
+def _predictor(model: Path | None, backend: str = "auto"):
     from stance.predictor import Predictor, default_model_folder
 
-    return _or_exit(lambda: Predictor.load(model or default_model_folder()))
+    return _or_exit(lambda: Predictor.load(model or default_model_folder(), backend))
 
 
 @app.command("predict")
 def predict(
     sentences: list[str] = typer.Argument(..., help="One or more sentences."),
     model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
+    backend: str = typer.Option("auto", help=BACKEND_HELP),
 ) -> None:
     """Print one JSON line per sentence: probabilities and labels."""
-    predictor = _predictor(model)
+    predictor = _predictor(model, backend)
     for result in predictor.predict(list(sentences)):
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
 
@@ -194,6 +198,7 @@ def score(
     resume: bool = typer.Option(False, help="Continue an interrupted run into the same output."),
     strict: bool = typer.Option(False, help="Fail on bytes that are not UTF-8 instead of replacing them."),
     chunk_size: int = typer.Option(2048, help="Rows read and written at a time (bounds memory)."),
+    backend: str = typer.Option("auto", help=BACKEND_HELP),
 ) -> None:
     """Score every row of a table, in order, keeping its columns and adding *_prob, *_pred and error."""
     from stance.scoring import ScoreOptions, check_paths, score_file
@@ -202,9 +207,28 @@ def score(
                            batch_size=batch_size, chunk_size=chunk_size, split_sentences=split, resume=resume,
                            strict=strict)
     _or_exit(lambda: check_paths(options))
-    predictor = _predictor(model)
+    predictor = _predictor(model, backend)
     summary = _or_exit(lambda: score_file(options, predictor))
     typer.echo(summary.describe(), err=True)
+
+
+@app.command("export")
+def export(
+    model: Path = typer.Option(..., help="A trained transformer folder."),
+    data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build` (its validation "
+                                                                 "split is the parity check's data)."),
+) -> None:
+    """Export a transformer to ONNX (fp32 and int8) beside its weights, refusing it if int8 parity fails."""
+    import numpy as np
+
+    from stance.data.build import load_dataset_folder
+    from stance.onnx_export import export_onnx
+
+    dataset, _ = _or_exit(lambda: load_dataset_folder(data_dir))
+    validation = dataset["validation"]
+    report = _or_exit(lambda: export_onnx(model, list(validation["text"]), np.array(validation["labels"], dtype=int)))
+    typer.echo(report.describe())
+    typer.echo(f"wrote {model / 'model.onnx'} and {model / 'model.int8.onnx'}")
 
 
 def _fail(message: str) -> None:

@@ -6,12 +6,15 @@ Every training run writes ``models/<kind>-<YYYYmmdd-HHMMSS>/``; the newest of a 
 from __future__ import annotations
 
 import json
+import logging
+import warnings
 from datetime import datetime
 from pathlib import Path
 
 from stance.baseline import MODEL_TYPE as TFIDF
 from stance.baseline import ModelFolderError, TfidfBaseline
 
+logger = logging.getLogger("stance")
 TRANSFORMER = "transformer"
 STANCE_CONFIG = "stance_config.json"  # what a transformer folder adds to its Hugging Face files
 TRAIN_HINT = "Train one with `python train.py` (or `python train.py --model tfidf` for the quick baseline)."
@@ -53,11 +56,38 @@ def model_kind(folder: Path) -> str:
     return kind
 
 
-def load_model(folder: Path | str):
-    """Load a TF-IDF or transformer model folder; both expose ``predict_proba``, ``predict``, ``thresholds_``."""
+BACKENDS = ("auto", "onnx", "torch")
+ONNX_FILES = ("model.int8.onnx", "model.onnx")  # fastest first
+
+
+def load_model(folder: Path | str, backend: str = "auto"):
+    """Load a TF-IDF or transformer model folder; both expose ``predict_proba``, ``predict``, ``thresholds_``.
+
+    A transformer runs on ONNX Runtime when an export is in the folder (``auto``: the fastest present,
+    int8 before fp32) and on torch otherwise; ``onnx`` insists on the export, ``torch`` ignores it.
+    """
     folder = Path(folder)
+    if backend not in BACKENDS:
+        raise ValueError(f"Unknown backend {backend!r}; use one of {', '.join(BACKENDS)}.")
     if model_kind(folder) == TFIDF:
         return TfidfBaseline.load(folder)
     from stance.transformer import TransformerClassifier
 
+    if backend != "torch":
+        exported = next((name for name in ONNX_FILES if (folder / name).is_file()), None)
+        try:
+            from stance.onnx_backend import OnnxClassifier
+        except ImportError as error:
+            if backend == "onnx":
+                raise ModelFolderError(f"--backend onnx needs onnxruntime ({error}); pip install onnxruntime.") from None
+            if exported:
+                warnings.warn(f"onnxruntime is not importable ({error}); using the slower torch backend for {folder}.",
+                              stacklevel=2)
+            exported = None
+        if exported:
+            return OnnxClassifier.load(folder, exported)
+        if backend == "onnx":
+            raise ModelFolderError(f"{folder} has no ONNX export ({' or '.join(ONNX_FILES)}). "
+                                   f"Run `stance export --model {folder}` first, or use --backend torch.")
+        logger.info("no ONNX export in %s; using the torch backend (run `stance export` for speed)", folder)
     return TransformerClassifier.load(folder)

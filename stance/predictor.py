@@ -45,8 +45,9 @@ class Predictor:
         self.source = source
 
     @classmethod
-    def load(cls, folder: Path | str) -> Predictor:
-        return cls(load_model(folder), source=Path(folder))
+    def load(cls, folder: Path | str, backend: str = "auto") -> Predictor:
+        """Load a model folder of either kind; ``backend`` (auto, onnx, torch) applies to transformers."""
+        return cls(load_model(folder, backend), source=Path(folder))
 
     @property
     def thresholds(self) -> np.ndarray:

@@ -74,19 +74,24 @@ class TransformerClassifier:
     def postprocess(logits: torch.Tensor) -> np.ndarray:
         return torch.sigmoid(logits).float().numpy()
 
-    def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
-        """Probabilities ``(n, 3)``; batches are sorted by length to cut padding, results come back in input order."""
+    def _predict_batches(self, texts, batch_size: int) -> np.ndarray:
         texts = check_texts(texts)
         order = np.argsort([len(text) for text in texts], kind="stable")
         probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        was_training = self.model.training
-        self.model.eval()
         with torch.inference_mode():
             for start in range(0, len(texts), batch_size):
                 chunk = order[start:start + batch_size]
                 probabilities[chunk] = self.postprocess(self.forward(self.preprocess([texts[i] for i in chunk])))
-        self.model.train(was_training)
         return probabilities
+
+    def predict_proba(self, texts, batch_size: int = 32) -> np.ndarray:
+        """Probabilities ``(n, 3)``; batches are sorted by length to cut padding, results come back in input order."""
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            return self._predict_batches(texts, batch_size)
+        finally:
+            self.model.train(was_training)
 
     def predict(self, texts, batch_size: int = 32) -> np.ndarray:
         return (self.predict_proba(texts, batch_size) >= self.thresholds_).astype(int)
@@ -102,9 +107,9 @@ class TransformerClassifier:
         (folder / STANCE_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         return folder
 
-    @classmethod
-    def load(cls, folder: Path | str) -> TransformerClassifier:
-        folder = Path(folder)
+    @staticmethod
+    def load_config(folder: Path) -> dict:
+        """Read what every backend needs from a transformer folder: tokenizer, thresholds, max length, metadata."""
         missing = [name for name in (STANCE_CONFIG, "config.json", "model.safetensors") if not (folder / name).is_file()]
         if missing:
             raise ModelFolderError(f"{folder} is not a complete transformer model folder: missing {', '.join(missing)}. "
@@ -112,16 +117,29 @@ class TransformerClassifier:
         try:
             config = json.loads((folder / STANCE_CONFIG).read_text(encoding="utf-8"))
             tokenizer = AutoTokenizer.from_pretrained(str(folder))
-            model = AutoModelForSequenceClassification.from_pretrained(str(folder), use_safetensors=True)
         except (OSError, ValueError) as error:
             raise ModelFolderError(f"{folder}: the model files are corrupted or incomplete ({error}). "
                                    "Retrain with `python train.py --model transformer`.") from None
-        if config.get("labels") != list(LABELS) or [model.config.id2label[i] for i in range(len(LABELS))] != list(LABELS):
+        if config.get("labels") != list(LABELS):
             raise ModelFolderError(f"{folder}: labels {config.get('labels')} do not match {list(LABELS)}; "
                                    "this folder was trained for other labels.")
         metadata = {k: v for k, v in config.items() if k not in ("model_type", "labels", "thresholds", "max_length")}
-        return cls(model.eval(), tokenizer, thresholds=np.array(config["thresholds"]),
-                   max_length=config.get("max_length", 128), metadata=metadata)
+        return {"tokenizer": tokenizer, "thresholds": np.array(config["thresholds"]),
+                "max_length": config.get("max_length", 128), "metadata": metadata}
+
+    @classmethod
+    def load(cls, folder: Path | str) -> TransformerClassifier:
+        folder = Path(folder)
+        config = cls.load_config(folder)
+        try:
+            model = AutoModelForSequenceClassification.from_pretrained(str(folder), use_safetensors=True)
+        except (OSError, ValueError) as error:
+            raise ModelFolderError(f"{folder}: the model weights are corrupted or incomplete ({error}). "
+                                   "Retrain with `python train.py --model transformer`.") from None
+        if [model.config.id2label[i] for i in range(len(LABELS))] != list(LABELS):
+            raise ModelFolderError(f"{folder}: config.json's id2label does not match {list(LABELS)}.")
+        return cls(model.eval(), config["tokenizer"], thresholds=config["thresholds"], max_length=config["max_length"],
+                   metadata=config["metadata"])
 
 
 def set_threads() -> None:

@@ -1,0 +1,80 @@
+"""Export a trained transformer folder to ONNX (fp32 and dynamically quantised int8) and check parity.
+
+>>> report = export_onnx(Path("models/transformer-20260101-000000"), texts, labels)  # doctest: +SKIP
+>>> report.passed, report.mean_abs_diff  # doctest: +SKIP
+(True, 0.008)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stance.labels import LABELS
+from stance.metrics import compute_metrics
+from stance.transformer import TransformerClassifier
+
+FP32, INT8, PARITY = "model.onnx", "model.int8.onnx", "onnx_parity.json"
+MAX_MEAN_DIFF, MIN_AGREEMENT, MAX_F1_DROP = 0.02, 0.98, 0.01
+
+
+@dataclass
+class ParityReport:
+    mean_abs_diff: float
+    label_agreement: float
+    f1_fp32: dict[str, float]
+    f1_int8: dict[str, float]
+    fp32_vs_torch_max_diff: float
+    n: int
+
+    @property
+    def passed(self) -> bool:
+        return (self.mean_abs_diff <= MAX_MEAN_DIFF and self.label_agreement >= MIN_AGREEMENT
+                and all(self.f1_fp32[label] - self.f1_int8[label] <= MAX_F1_DROP for label in LABELS))
+
+    def describe(self) -> str:
+        f1 = ", ".join(f"{label} {self.f1_fp32[label]:.3f}->{self.f1_int8[label]:.3f}" for label in LABELS)
+        return (f"int8 vs fp32 on {self.n} sentences: mean |dp| {self.mean_abs_diff:.4f} (limit {MAX_MEAN_DIFF}), "
+                f"labels agree on {self.label_agreement:.2%} (limit {MIN_AGREEMENT:.0%}), F1 {f1} "
+                f"(limit: drop <= {MAX_F1_DROP}); fp32 ONNX vs torch max |dlogit| {self.fp32_vs_torch_max_diff:.2e}")
+
+
+def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityReport:
+    """Write ``model.onnx`` and ``model.int8.onnx`` into ``folder``; remove them and raise if parity fails."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from stance.onnx_backend import OnnxClassifier
+
+    torch_model = TransformerClassifier.load(folder)
+    model = torch_model.model.eval()
+    sample = torch_model.tokenizer(["We welcome the talks.", "They shelled the port again last night."],
+                                   padding=True, return_tensors="pt")
+    names = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in sample]
+    torch.onnx.export(model, (), str(folder / FP32), kwargs={name: sample[name] for name in names},
+                      input_names=names, output_names=["logits"], opset_version=17, dynamo=False,
+                      dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in names}, "logits": {0: "batch"}})
+    quantize_dynamic(str(folder / FP32), str(folder / INT8), weight_type=QuantType.QInt8)
+
+    fp32, int8 = OnnxClassifier.load(folder, FP32), OnnxClassifier.load(folder, INT8)
+    with torch.inference_mode():
+        reference = model(**sample).logits.numpy()
+    onnx_logits = fp32.session.run(None, {name: sample[name].numpy() for name in names})[0]
+    p32, p8 = fp32.predict_proba(texts), int8.predict_proba(texts)
+    thresholds = torch_model.thresholds_
+    m32, m8 = compute_metrics(labels, p32, thresholds), compute_metrics(labels, p8, thresholds)
+    report = ParityReport(
+        mean_abs_diff=round(float(np.abs(p32 - p8).mean()), 5),
+        label_agreement=round(float(((p32 >= thresholds) == (p8 >= thresholds)).all(axis=1).mean()), 5),
+        f1_fp32={label: m32["per_label"][label]["f1"] for label in LABELS},
+        f1_int8={label: m8["per_label"][label]["f1"] for label in LABELS},
+        fp32_vs_torch_max_diff=float(np.abs(onnx_logits - reference).max()), n=len(texts))
+    if not report.passed:
+        (folder / INT8).unlink()
+        (folder / FP32).unlink()
+        raise ValueError(f"ONNX export refused: {report.describe()}")
+    (folder / PARITY).write_text(json.dumps(asdict(report), indent=2) + "\n")
+    return report
