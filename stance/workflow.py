@@ -12,10 +12,14 @@ import numpy as np
 from stance.baseline import MODEL_TYPE as TFIDF
 from stance.baseline import TfidfBaseline
 from stance.data.build import build_dataset
+from stance.data.documents import read_documents
 from stance.data.stats import format_statistics
 from stance.evaluate import evaluate_model, format_comparison, format_metrics, write_report
+from stance.labels import LABELS
 from stance.model_folder import TRANSFORMER, latest_run, load_model, new_run_folder
+from stance.predictor import Predictor
 from stance.realdev import load_realdev
+from stance.scoring import ScoreOptions, score_file
 
 
 @dataclass
@@ -70,8 +74,29 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
     for data_name in ("test", "realdev"):
         echo(f"\nside by side on {data_name}:")
         echo(format_comparison(results[data_name]) if data_name in results else "  (not available: ../shared absent)")
+    newest = trained.get(TRANSFORMER) or trained.get(TFIDF)
+    if newest is not None:
+        score_seeds(options.seeds, newest, options.models_dir / "seeds_scored.jsonl", echo)
     summary = options.models_dir / "comparison.json"
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(json.dumps({"data_hash": data_hash, "models": {k: str(v) for k, v in trained.items()},
                                    "results": results}, indent=2) + "\n")
     return results
+
+
+def score_seeds(seeds: Path, model_folder: Path, output: Path, echo=print) -> Path:
+    """Score every seed document sentence by sentence into ``output`` and print the first document's labels."""
+    documents = read_documents(seeds)
+    source = output.with_suffix(".input.jsonl")
+    source.write_text("".join(json.dumps({"doc_id": d.doc_id, "text": d.text}, ensure_ascii=False) + "\n"
+                              for d in documents), encoding="utf-8")
+    summary = score_file(ScoreOptions(input=str(source), output=str(output), split_sentences=True),
+                         Predictor.load(model_folder), progress=False)
+    source.unlink()
+    echo(f"\nscored the {len(documents)} seed documents with {model_folder}: {summary.describe()} -> {output}")
+    first = [json.loads(line) for line in output.open(encoding="utf-8")][: len(documents[0].sentences)]
+    echo(f"{documents[0].doc_id}, sentence by sentence:")
+    for row in first:
+        labels = [label for label in LABELS if row[f"{label}_pred"] == 1] or ["neutral"]
+        echo(f"  {'+'.join(labels):<28} {row['sentence'][:110]}")
+    return output
