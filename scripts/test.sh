@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export HF_HUB_OFFLINE=1
-.venv/bin/ruff check stance tests train.py
+.venv/bin/ruff check stance tests benchmarks train.py
 .venv/bin/python -m pytest "$@"

@@ -69,7 +69,7 @@ def check_paths(options: ScoreOptions) -> tuple[str, str]:
     in_format = detect_format(options.input, options.input_format)
     if options.input != STDIO and not Path(options.input).is_file():
         raise FileNotFoundError(f"Input {options.input} does not exist.")
-    out_format = detect_format(options.output) if options.output != STDIO else "jsonl"
+    out_format = detect_format(options.output, output=True) if options.output != STDIO else "jsonl"
     if options.output != STDIO:
         output = Path(options.output)
         if not output.parent.exists():

@@ -5,6 +5,7 @@ Undecodable bytes are replaced and their line numbers recorded (or, strict, refu
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import sys
@@ -20,8 +21,14 @@ SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
 STDIO = "-"
 
 
-def detect_format(path: str, given: str | None = None) -> str:
-    """The table format named by ``given`` or by the file's extension; ``-`` means JSONL."""
+def detect_format(path: str, given: str | None = None, *, output: bool = False) -> str:
+    """The table format named by ``given`` or by the file's extension; ``-`` means JSONL.
+
+    >>> detect_format("speeches.jsonl.gz"), detect_format("out.parquet", output=True)
+    ('jsonl', 'parquet')
+    """
+    if not output and path.lower().endswith(".jsonl.gz"):
+        return "jsonl"
     if given:
         if given not in FORMATS:
             raise ValueError(f"Unknown format {given!r}; use one of {', '.join(FORMATS)}.")
@@ -31,7 +38,8 @@ def detect_format(path: str, given: str | None = None) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"Cannot tell the format of {path!r} from its extension {suffix or '(none)'}; "
-                         f"use .csv, .tsv, .jsonl or .parquet, or pass --format {'|'.join(FORMATS)}.")
+                         f"use .csv, .tsv, .jsonl{'' if output else ', .jsonl.gz'} or .parquet"
+                         f"{'' if output else f', or pass --format {chr(124).join(FORMATS)}'}.")
     return SUFFIXES[suffix]
 
 
@@ -55,7 +63,9 @@ class DecodingReport:
 
 
 def _binary_lines(path: str):
-    return sys.stdin.buffer if path == STDIO else open(path, "rb")  # noqa: SIM115 (closed by the caller)
+    if path == STDIO:
+        return sys.stdin.buffer
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
 
 
 def read_chunks(path: str, fmt: str, chunk_size: int, report: DecodingReport) -> Iterator[pd.DataFrame]:

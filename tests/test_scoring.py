@@ -50,6 +50,16 @@ def test_stdin_to_stdout(tfidf_folder):
     assert [r["k"] for r in rows] == [0, 1] and rows[0]["cooperation_pred"] == 1
 
 
+def test_gzipped_jsonl_input_is_read(tmp_path, model):
+    import gzip
+
+    source = tmp_path / "in.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as f:
+        f.write("".join(json.dumps({"text": t}) + "\n" for t in ROWS["text"]))
+    summary = score_file(ScoreOptions(input=str(source), output=str(tmp_path / "out.parquet")), model, progress=False)
+    assert summary.rows_out == 23 and pd.read_parquet(tmp_path / "out.parquet")["text"].tolist() == ROWS["text"].tolist()
+
+
 def test_bad_rows_are_kept_with_a_reason(tmp_path, model):
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join([json.dumps({"id": 1, "text": "we welcome the talks"}), json.dumps({"id": 2, "text": ""}),
