@@ -55,9 +55,13 @@ class TfidfBaseline:
         self.seed = seed
 
     # -- training -----------------------------------------------------------------------------------
-    def fit(self, texts, labels, *, validation: tuple | None = None) -> TfidfBaseline:
+    def fit(self, texts, labels, *, validation: tuple | None = None,
+            sample_weight: np.ndarray | None = None) -> TfidfBaseline:
+        """Fit on ``(texts, labels)``; ``sample_weight`` (e.g. lower for silver labels) weighs each sentence."""
         texts = check_texts(texts)
         y = check_labels(labels, len(texts))
+        if sample_weight is not None and len(sample_weight) != len(texts):
+            raise ValueError(f"Expected one sample weight per sentence ({len(texts)}); found {len(sample_weight)}.")
         for j, label in enumerate(LABELS):
             if len(set(y[:, j])) < 2:
                 raise ValueError(f"Label {label!r} has only one class in the training data; "
@@ -76,7 +80,8 @@ class TfidfBaseline:
             best = None
             for c in (config.c_grid if validation is not None else (1.0,)):
                 classifier = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear",
-                                                random_state=config.seed).fit(features, y[:, j])
+                                                random_state=config.seed).fit(features, y[:, j],
+                                                                              sample_weight=sample_weight)
                 score = (average_precision_score(val_y[:, j], classifier.decision_function(val_features))
                          if validation is not None and 0 < val_y[:, j].sum() < len(val_y) else 0.0)
                 if best is None or score > best[0]:

@@ -71,15 +71,16 @@ class Trainer:
         self.output = Path(output)
         self.on_epoch_end = on_epoch_end
 
-    def _batches(self, encodings: list[dict], labels: np.ndarray, epoch: int):
+    def _batches(self, encodings: list[dict], labels: np.ndarray, weights: np.ndarray, epoch: int):
         order = np.random.default_rng(self.config.seed + epoch).permutation(len(encodings))
         for start in range(0, len(order), self.config.batch_size):
             chunk = order[start:start + self.config.batch_size]
             batch = self.classifier.tokenizer.pad([encodings[i] for i in chunk], return_tensors="pt")
-            yield batch, torch.tensor(labels[chunk], dtype=torch.float32)
+            yield batch, torch.tensor(labels[chunk], dtype=torch.float32), torch.tensor(weights[chunk], dtype=torch.float32)
 
     def fit(self, texts: list[str], labels: np.ndarray, val_texts: list[str], val_labels: np.ndarray,
-            *, resume: bool = True) -> TransformerClassifier:
+            *, weights: np.ndarray | None = None, resume: bool = True) -> TransformerClassifier:
+        """Train; ``weights`` (one per sentence, e.g. lower for silver labels) scale each sentence's loss."""
         config, model = self.config, self.classifier.model
         seed_everything(config.seed)
         set_threads()
@@ -89,7 +90,8 @@ class Trainer:
         encodings = [{key: values[i] for key, values in encoded.items()} for i in range(len(texts))]
         positives = labels.sum(axis=0)
         pos_weight = torch.tensor((len(labels) - positives) / np.maximum(positives, 1), dtype=torch.float32)
-        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+        loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+        weights = np.ones(len(texts), dtype=np.float32) if weights is None else np.asarray(weights, dtype=np.float32)
         decay = [p for n, p in model.named_parameters() if not any(k in n for k in ("bias", "LayerNorm", "layer_norm"))]
         no_decay = [p for n, p in model.named_parameters() if any(k in n for k in ("bias", "LayerNorm", "layer_norm"))]
         optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
@@ -109,12 +111,12 @@ class Trainer:
                 break
             model.train()
             started, seen = time.perf_counter(), 0
-            bar = tqdm(self._batches(encodings, labels, epoch), total=steps_per_epoch, desc=f"epoch {epoch}",
+            bar = tqdm(self._batches(encodings, labels, weights, epoch), total=steps_per_epoch, desc=f"epoch {epoch}",
                        unit="batch", leave=False)
-            for batch, target in bar:
+            for batch, target, weight in bar:
                 if state["step"] >= total_steps:
                     break
-                loss = loss_fn(model(**batch).logits, target)
+                loss = (loss_fn(model(**batch).logits, target).mean(dim=1) * weight).sum() / weight.sum()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
                 optimizer.step()
