@@ -75,6 +75,11 @@ def train(
     data_dir: Path = typer.Option(Path("data/processed"), help="Where the built splits go."),
     models_dir: Path = typer.Option(Path("models"), help="Where trained model folders go."),
     seed: int = typer.Option(13, help="One seed for the split and for training."),
+    unlabelled: Path = typer.Option(None, help="An archive of real speech (plain text, JSONL with a text field, "
+                                               "either gzipped) to adapt to by self-training and distillation."),
+    unlabelled_limit: int = typer.Option(20000, help="Sentences sampled from --unlabelled."),
+    unlabelled_where: str = typer.Option("", help="Keep only JSONL records matching FIELD<=NUMBER (or >=, ==), "
+                                                  "e.g. 'session<=24'."),
 ) -> None:
     """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
     from stance.workflow import JobOptions, run_job
@@ -85,17 +90,35 @@ def train(
     if output is not None and model == "all":
         _fail("--output names one folder, so it needs a single --model (tfidf or transformer).")
 
-    def train_transformer(dataset, folder, data_hash):
+    def train_transformer(dataset, folder, data_hash, silver=None):
         from stance.trainer import TrainConfig, train_transformer_model
 
         overrides = {"seed": seed, **({"backbone": backbone} if backbone else {}),
                      **({"epochs": epochs} if epochs else {}), **({"batch_size": batch_size} if batch_size else {})}
         train_config = TrainConfig.from_file(config, **overrides) if config else TrainConfig(**overrides)
-        train_transformer_model(dataset, folder, train_config, data_hash=data_hash)
+        train_transformer_model(dataset, folder, train_config, data_hash=data_hash, silver=silver)
 
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
-                         models=kinds[model], output=output, seed=seed)
+                         models=kinds[model], output=output, seed=seed, unlabelled=unlabelled,
+                         unlabelled_limit=unlabelled_limit,
+                         unlabelled_where=_or_exit(lambda: record_filter(unlabelled_where)) if unlabelled_where else None)
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
+
+
+def record_filter(expression: str):
+    """``'session<=24'`` -> a predicate on JSONL records.
+
+    >>> record_filter("session<=24")({"session": 3}), record_filter("year>=1990")({"year": 1980})
+    (True, False)
+    """
+    import operator
+    import re
+
+    match = re.fullmatch(r"\s*(\w+)\s*(<=|>=|==)\s*(-?\d+(?:\.\d+)?)\s*", expression)
+    if not match:
+        raise ValueError(f"--unlabelled-where {expression!r} is not FIELD<=NUMBER, FIELD>=NUMBER or FIELD==NUMBER.")
+    field, op, value = match[1], {"<=": operator.le, ">=": operator.ge, "==": operator.eq}[match[2]], float(match[3])
+    return lambda record: field in record and op(float(record[field]), value)
 
 
 def train_main() -> None:

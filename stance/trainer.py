@@ -166,15 +166,21 @@ class Trainer:
         return json.loads((folder / "state.json").read_text())
 
 
-def train_transformer_model(dataset, output: Path, config: TrainConfig, *, data_hash: str,
-                            resume: bool = True) -> TransformerClassifier:
-    """Fine-tune on ``dataset["train"]``, keep the best epoch by validation macro-F1, save into ``output``."""
+def train_transformer_model(dataset, output: Path, config: TrainConfig, *, data_hash: str, resume: bool = True,
+                            silver: tuple[list[str], np.ndarray, float] | None = None) -> TransformerClassifier:
+    """Fine-tune on ``dataset["train"]`` (plus ``silver`` = (texts, labels, weight) if given), keep the best
+    epoch by validation macro-F1, save into ``output``."""
     seed_everything(config.seed)
     classifier = TransformerClassifier.from_backbone(config.backbone or None, max_length=config.max_length)
+    texts, labels = list(dataset["train"]["text"]), np.array(dataset["train"]["labels"])
+    weights = np.ones(len(texts))
+    if silver is not None:
+        texts, labels = texts + list(silver[0]), np.vstack([labels, silver[1]])
+        weights = np.concatenate([weights, np.full(len(silver[0]), silver[2])])
     started = time.perf_counter()
     best = Trainer(classifier, config, output=output).fit(
-        list(dataset["train"]["text"]), np.array(dataset["train"]["labels"]),
-        list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"]), resume=resume)
+        texts, labels, list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"]),
+        weights=weights, resume=resume)
     best.save(output, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1),
                              "training_config": asdict(config), "backbone": config.backbone or "all-MiniLM-L6-v2 (packaged)"})
     (output / "training_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")

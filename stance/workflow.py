@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from stance.model_folder import TRANSFORMER, latest_run, load_model, new_run_fol
 from stance.predictor import Predictor
 from stance.realdev import load_realdev
 from stance.scoring import ScoreOptions, score_file
+from stance.unlabelled import sample_sentences, select_silver
 
 
 @dataclass
@@ -31,6 +33,13 @@ class JobOptions:
     models: tuple[str, ...] = (TFIDF, TRANSFORMER)
     output: Path | None = None
     seed: int = 13
+    unlabelled: Path | None = None  # an archive of real speech to adapt to (see stance.unlabelled)
+    unlabelled_limit: int = 20000  # sentences sampled from it
+    unlabelled_where: Callable[[dict], bool] | None = None  # which JSONL records to use
+    silver_per_label: int = 600
+    silver_low: float = 0.1  # a teacher probability at or below this is a sure 0
+    silver_high: float = 0.9  # at or above this, a sure 1
+    silver_weight: float = 0.5
 
 
 def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str, dict]:
@@ -60,6 +69,8 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
             train_transformer(dataset, folder, data_hash)
         echo(f"\ntrained {kind} in {time.perf_counter() - started:.0f} s -> {folder}")
         trained[kind] = folder
+    if options.unlabelled is not None:
+        trained.update(adapt_to_archive(options, dataset, data_hash, trained, train_transformer, echo))
 
     results: dict[str, dict] = {}
     for name, folder in [*((f"{k} (new)", f) for k, f in trained.items()),
@@ -82,6 +93,50 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
     summary.write_text(json.dumps({"data_hash": data_hash, "models": {k: str(v) for k, v in trained.items()},
                                    "results": results}, indent=2) + "\n")
     return results
+
+
+def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict[str, Path], train_transformer,
+                     echo=print) -> dict[str, Path]:
+    """Self-training (the teacher's confident, balanced silver labels join the training data at a lower
+    weight) and, with a transformer teacher, distillation of its labels into the TF-IDF baseline.
+    The students are written as ``<kind>_selftrain-*`` / ``tfidf_distilled-*`` beside the new models."""
+    started = time.perf_counter()
+    sentences = sample_sentences(options.unlabelled, limit=options.unlabelled_limit, seed=options.seed,
+                                 where=options.unlabelled_where)
+    teacher_kind = TRANSFORMER if TRANSFORMER in trained else TFIDF
+    teacher = load_model(trained[teacher_kind])
+    probabilities = teacher.predict_proba(sentences)
+    rows, silver = select_silver(probabilities, per_label=options.silver_per_label, low=options.silver_low,
+                                 high=options.silver_high)
+    echo(f"\nunlabelled archive {options.unlabelled}: {len(sentences)} sentences sampled, {len(rows)} silver "
+         f"sentences chosen by the {teacher_kind} teacher (prevalence {silver.mean(axis=0).round(3).tolist()}) "
+         f"in {time.perf_counter() - started:.0f} s")
+    train_texts, train_labels = list(dataset["train"]["text"]), np.array(dataset["train"]["labels"], dtype=int)
+    validation = (list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"], dtype=int))
+    silver_texts = [sentences[i] for i in rows]
+    extra = {"data_hash": data_hash, "unlabelled": str(options.unlabelled), "silver_sentences": len(rows),
+             "silver_weight": options.silver_weight, "teacher": str(trained[teacher_kind])}
+    students: dict[str, Path] = {}
+    if teacher_kind == TFIDF:
+        folder = new_run_folder(options.models_dir, f"{TFIDF}_selftrain")
+        TfidfBaseline(seed=options.seed).fit(
+            train_texts + silver_texts, np.vstack([train_labels, silver]), validation=validation,
+            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(rows), options.silver_weight)]).save(folder, extra=extra)
+        students[f"{TFIDF}_selftrain"] = folder
+    else:
+        folder = new_run_folder(options.models_dir, f"{TRANSFORMER}_selftrain")
+        train_transformer(dataset, folder, data_hash, silver=(silver_texts, silver, options.silver_weight))
+        students[f"{TRANSFORMER}_selftrain"] = folder
+        distilled = (probabilities >= teacher.thresholds_).astype(int)
+        folder = new_run_folder(options.models_dir, f"{TFIDF}_distilled")
+        TfidfBaseline(seed=options.seed).fit(
+            train_texts + sentences, np.vstack([train_labels, distilled]), validation=validation,
+            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(sentences), options.silver_weight)]
+        ).save(folder, extra={**extra, "silver_sentences": len(sentences)})
+        students[f"{TFIDF}_distilled"] = folder
+    for name, folder in students.items():
+        echo(f"trained {name} -> {folder}")
+    return students
 
 
 def score_seeds(seeds: Path, model_folder: Path, output: Path, echo=print) -> Path:
