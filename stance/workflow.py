@@ -17,6 +17,7 @@ from stance.data.documents import read_documents
 from stance.data.stats import format_statistics
 from stance.evaluate import evaluate_model, format_comparison, format_metrics, write_report
 from stance.labels import LABELS
+from stance.model_card import write_model_card
 from stance.model_folder import TRANSFORMER, latest_run, load_model, new_run_folder
 from stance.predictor import Predictor
 from stance.realdev import load_realdev
@@ -82,6 +83,9 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
                 write_report(folder, metrics, y, probabilities, name=data_name)
                 echo("\n" + format_metrics(metrics, title=f"{name} on {data_name}"))
             results.setdefault(data_name, {})[name] = metrics
+        if "(new)" in name:
+            write_model_card(folder, kind=name.split()[0], data_info=built.info,
+                             metrics={data: results[data][name] for data in evaluation})
     for data_name in ("test", "realdev"):
         echo(f"\nside by side on {data_name}:")
         echo(format_comparison(results[data_name]) if data_name in results else "  (not available: ../shared absent)")

@@ -18,6 +18,8 @@ def test_the_main_job_trains_evaluates_and_compares_with_the_previous_run(tiny_c
     built = json.loads((tmp_path / "processed" / "info.json").read_text())
     assert config["data_hash"] == built["content_hash"]
     assert (folder / "metrics.json").exists()
+    card = (folder / "README.md").read_text()
+    assert "# stance tfidf model" in card and "on test" in card and "## Limits" in card
     scored = [json.loads(line) for line in (tmp_path / "models" / "seeds_scored.jsonl").open()]
     assert len(scored) == 17 and scored[0]["doc_id"] == "001_briefing"
     assert any("001_briefing, sentence by sentence:" in line for line in printed)

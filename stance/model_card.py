@@ -1,0 +1,48 @@
+"""Write a model card (``README.md``) into a trained model folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stance.evaluate import format_metrics
+
+LIMITS = """\
+- Trained on a corpus written for the project (see `data/README.md` of the stance repository), not on
+  real transcripts; real speech differs, and the real-dev figures above are the honest guide.
+- English only. Other scripts are scored but the scores mean little.
+- Labels are per sentence and read the sentence alone: irony, context beyond the previous sentence,
+  and who is speaking are not modelled.
+- Sentences longer than the maximum length are cut (the batch scorer counts them)."""
+
+
+def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_info: dict) -> Path:
+    """``metrics`` maps a data name (``test``, ``realdev``) to :func:`stance.metrics.compute_metrics` output."""
+    config_name = "stance_config.json" if (folder / "stance_config.json").exists() else "config.json"
+    config = json.loads((folder / config_name).read_text())
+    figures = sorted(p.name for p in folder.glob("*.png"))
+    usage = (f'stance predict --model {folder} "We welcome the talks."' if kind != "transformer" else
+             f'python -c \'from transformers import pipeline; print(pipeline("text-classification", '
+             f'model="{folder}", top_k=None)("We welcome the talks."))\'')
+    sections = [
+        f"# stance {kind} model\n",
+        "Labels every sentence of diplomatic speech for **blame**, **cooperation** and **hedging**: three "
+        "independent yes/no labels with a probability each; a sentence with none is neutral. "
+        "Intended use: analysing press briefings, interviews, UN speeches and statements sentence by sentence, "
+        "in bulk, with the `stance` package.\n",
+        f"```bash\n{usage}\n```\n",
+        "## Labels and thresholds\n",
+        "\n".join(f"- `{label}`: decision threshold {threshold:.3f} (tuned for F1 on the validation split)"
+                  for label, threshold in zip(config["labels"], config["thresholds"])) + "\n",
+        "## Data\n",
+        f"Data hash `{data_info['content_hash'][:16]}`: {data_info['documents']} documents, "
+        f"{data_info['sentences']} sentences, split by document 70/15/15; annotation agreement (Cohen's kappa) "
+        + ", ".join(f"{k} {v:.2f}" for k, v in data_info["kappa"].items()) + ".\n",
+        "## Results\n",
+        *(f"```\n{format_metrics(m, title=f'on {name}')}\n```\n" for name, m in metrics.items()),
+        "Figures: " + ", ".join(f"[{name}]({name})" for name in figures) + "\n" if figures else "",
+        "## Limits\n", LIMITS + "\n",
+    ]
+    path = folder / "README.md"
+    path.write_text("\n".join(sections), encoding="utf-8")
+    return path
