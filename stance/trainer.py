@@ -72,9 +72,17 @@ class Trainer:
         self.on_epoch_end = on_epoch_end
 
     def _batches(self, encodings: list[dict], labels: np.ndarray, weights: np.ndarray, epoch: int):
-        order = np.random.default_rng(self.config.seed + epoch).permutation(len(encodings))
-        for start in range(0, len(order), self.config.batch_size):
-            chunk = order[start:start + self.config.batch_size]
+        """Shuffled batches, grouped by length inside windows of 50 batches to cut padding (as in
+        transformers' ``group_by_length``); the same seed and epoch give the same batches."""
+        rng = np.random.default_rng(self.config.seed + epoch)
+        order = rng.permutation(len(encodings))
+        size = self.config.batch_size
+        window = size * 50
+        order = np.concatenate([sorted(order[i:i + window], key=lambda k: len(encodings[k]["input_ids"]))
+                                for i in range(0, len(order), window)]) if len(order) else order
+        batches = [order[i:i + size] for i in range(0, len(order), size)]
+        for b in rng.permutation(len(batches)):
+            chunk = batches[b]
             batch = self.classifier.tokenizer.pad([encodings[i] for i in chunk], return_tensors="pt")
             yield batch, torch.tensor(labels[chunk], dtype=torch.float32), torch.tensor(weights[chunk], dtype=torch.float32)
 
@@ -128,11 +136,12 @@ class Trainer:
             probabilities = self.classifier.predict_proba(val_texts, batch_size=config.eval_batch_size)
             thresholds = tune_thresholds(val_labels, probabilities)
             metrics = compute_metrics(val_labels, probabilities, thresholds)
+            elapsed = time.perf_counter() - started
             record = {"epoch": epoch, "loss": round(loss.item(), 4), "val_macro_f1": metrics["macro_f1"],
-                      "seconds": round(time.perf_counter() - started, 1)}
+                      "seconds": round(elapsed, 1), "sentences_per_second": round(seen / elapsed, 1)}
             state["history"].append(record)
             tqdm.write(f"epoch {epoch}: loss {record['loss']}  validation macro-F1 {metrics['macro_f1']:.3f}  "
-                       f"({record['seconds']} s, {seen / record['seconds']:.1f} sentences/s)")
+                       f"({record['seconds']} s, {record['sentences_per_second']} sentences/s, validation included)")
             if metrics["macro_f1"] > state["best_f1"]:
                 state.update(best_f1=metrics["macro_f1"], best_epoch=epoch, stale=0)
                 self.classifier.thresholds_ = thresholds
