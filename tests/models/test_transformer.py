@@ -79,3 +79,13 @@ def test_an_incomplete_transformer_folder_is_refused(tmp_path):
     (folder / "model.safetensors").unlink()
     with pytest.raises(ModelFolderError, match="missing model.safetensors.*--model transformer"):
         load_model(folder)
+
+
+def test_training_options_come_from_yaml_or_toml_and_the_command_line_wins(tmp_path):
+    (tmp_path / "run.yaml").write_text("epochs: 2\nbatch_size: 8\n")
+    (tmp_path / "run.toml").write_text("learning_rate = 0.0001\nseed = 5\n")
+    assert TrainConfig.from_file(tmp_path / "run.yaml", batch_size=4) == TrainConfig(epochs=2, batch_size=4)
+    assert TrainConfig.from_file(tmp_path / "run.toml") == TrainConfig(learning_rate=1e-4, seed=5)
+    (tmp_path / "bad.yaml").write_text("epoch: 2\n")
+    with pytest.raises(ValueError, match="unknown option\\(s\\) \\['epoch'\\]"):
+        TrainConfig.from_file(tmp_path / "bad.yaml")
