@@ -11,17 +11,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import precision_recall_curve
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.calibration import calibration_curve  # noqa: E402
-from sklearn.metrics import precision_recall_curve  # noqa: E402
-
-from stance.labels import LABELS  # noqa: E402
-from stance.metrics import compute_metrics  # noqa: E402
+from stance.labels import LABELS
+from stance.metrics import compute_metrics
 
 READERS = {".jsonl": lambda p: pd.read_json(p, lines=True), ".json": lambda p: pd.read_json(p, lines=True),
            ".csv": pd.read_csv, ".tsv": lambda p: pd.read_csv(p, sep="\t"), ".parquet": pd.read_parquet}
@@ -110,14 +107,13 @@ def write_report(folder: Path, metrics: dict, y_true: np.ndarray, probabilities:
 
 
 def _figure_row():
-    figure, axes = plt.subplots(1, len(LABELS), figsize=(4 * len(LABELS), 3.6))
-    return figure, axes
+    """One panel per label; matplotlib's object API, so no display or global state is involved."""
+    figure = Figure(figsize=(4 * len(LABELS), 3.6), layout="tight")
+    return figure, figure.subplots(1, len(LABELS))
 
 
 def _save(figure, path: Path) -> Path:
-    figure.tight_layout()
     figure.savefig(path, dpi=90)
-    plt.close(figure)
     return path
 
 

@@ -65,7 +65,7 @@ class DecodingReport:
 def _binary_lines(path: str):
     if path == STDIO:
         return sys.stdin.buffer
-    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
 
 
 def read_chunks(path: str, fmt: str, chunk_size: int, report: DecodingReport) -> Iterator[pd.DataFrame]:

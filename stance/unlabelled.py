@@ -25,7 +25,7 @@ from stance.data.segment import split_sentences
 
 def _open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8", errors="replace") if path.suffix == ".gz" else \
-        open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed by the caller)
+        open(path, encoding="utf-8", errors="replace")
 
 
 def iter_documents(path: Path, *, text_column: str = "text", where=None) -> Iterator[str]:
