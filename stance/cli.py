@@ -17,7 +17,7 @@ def data_sentences(path: Path = typer.Argument(..., exists=True, dir_okay=False,
     """Print a document's sentences as JSON lines, ready to label."""
     from stance.data.documents import parse_document
 
-    document = parse_document(path.read_text(encoding="utf-8"), source=str(path))
+    document = _or_exit(lambda: parse_document(path.read_text(encoding="utf-8"), source=str(path)))
     for sentence in document.sentences:
         typer.echo(json.dumps({"doc_id": document.doc_id, "text": sentence.text,
                                "blame": None, "cooperation": None, "hedging": None}, ensure_ascii=False))

@@ -39,3 +39,18 @@ def test_duplicate_document_ids_are_refused(tmp_path: Path):
 def test_an_empty_folder_is_refused(tmp_path: Path):
     with pytest.raises(DocumentError, match="no \\*.txt documents"):
         read_documents(tmp_path)
+
+
+def test_the_sentences_command_prints_json_lines_and_names_a_bad_header(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from stance.cli import app
+
+    (tmp_path / "good.txt").write_text(GOOD)
+    result = CliRunner().invoke(app, ["data", "sentences", str(tmp_path / "good.txt")])
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == ["We thank you.", "We agree."]
+    (tmp_path / "bad.txt").write_text(GOOD.replace("kind: letter", "kind: tweet"))
+    result = CliRunner().invoke(app, ["data", "sentences", str(tmp_path / "bad.txt")])
+    assert result.exit_code == 2 and "unknown kind 'tweet'" in result.output
