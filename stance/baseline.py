@@ -105,8 +105,10 @@ class TfidfBaseline:
     def _features(self, texts: list[str]) -> sp.csr_matrix:
         return sp.hstack([self.word_.transform(texts), self.char_.transform(texts)]).tocsr()
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Probabilities, shape ``(n, 3)``, columns in the order of ``stance.labels.LABELS``."""
+    def predict_proba(self, texts, batch_size: int | None = None) -> np.ndarray:
+        """Probabilities, shape ``(n, 3)``, columns in the order of ``stance.labels.LABELS``.
+
+        ``batch_size`` is accepted so every model has one signature; TF-IDF scores all texts at once."""
         self._check_fitted()
         scores = self._features(check_texts(texts)) @ self.coef_.T + self.intercept_
         return 1.0 / (1.0 + np.exp(-scores))

@@ -58,8 +58,9 @@ class Predictor:
         """How many sentences so far reached the model's maximum length and were cut (0 for TF-IDF)."""
         return getattr(self.model, "truncated_", 0)
 
-    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        return self.model.predict_proba(check_texts(texts))
+    def predict_proba(self, texts: Iterable[str], batch_size: int = 32) -> np.ndarray:
+        """Probabilities ``(n, 3)``; ``batch_size`` sentences go through a transformer at a time."""
+        return self.model.predict_proba(check_texts(texts), batch_size=batch_size)
 
     def _results(self, texts: list[str], probabilities: np.ndarray) -> list[Prediction]:
         results = []

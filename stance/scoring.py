@@ -113,9 +113,7 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str, bat
     valid = [i for i, error in enumerate(errors) if error is None]
     probabilities = np.full((len(frame), len(LABELS)), np.nan)
     if valid:
-        texts = [frame[text_column].iloc[i] for i in valid]
-        for start in range(0, len(texts), batch_size * 16):
-            probabilities[valid[start:start + batch_size * 16]] = predictor.predict_proba(texts[start:start + batch_size * 16])
+        probabilities[valid] = predictor.predict_proba([frame[text_column].iloc[i] for i in valid], batch_size)
     scored = frame.copy()
     for j, prob in enumerate(PROB_COLUMNS):
         scored[prob] = probabilities[:, j]

@@ -122,11 +122,11 @@ class Interrupting:
         self.inner, self.limit, self.calls = inner, limit, 0
         self.source, self.thresholds, self.truncated = inner.source, inner.thresholds, 0
 
-    def predict_proba(self, texts):
+    def predict_proba(self, texts, batch_size=32):
         self.calls += 1
         if self.calls > self.limit:
             raise KeyboardInterrupt
-        return self.inner.predict_proba(texts)
+        return self.inner.predict_proba(texts, batch_size)
 
 
 def test_an_interrupted_run_leaves_no_output_and_resume_finishes_without_rescoring(tmp_path, model):
