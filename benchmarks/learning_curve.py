@@ -61,11 +61,12 @@ def main() -> None:
             row = [compute_metrics(y, model.predict_proba(list(texts)), model.thresholds_) for texts, y in (test, realdev)]
             scores.append((len(set(part["train"]["doc_id"])), len(part["train"]), row[0]["macro_f1"], row[1]["macro_f1"],
                            [row[1]["per_label"][label]["f1"] for label in ("blame", "cooperation", "hedging")]))
+            print(f"  {fraction:.0%} seed {seed}: test {row[0]['macro_f1']:.3f}, real-dev {row[1]['macro_f1']:.3f}", flush=True)
         docs, sents = scores[0][0], int(np.mean([s[1] for s in scores]))
         test_f1, real_f1 = np.array([s[2] for s in scores]), np.array([s[3] for s in scores])
         per_label = np.mean([s[4] for s in scores], axis=0)
         print(f"{fraction:>6.0%}{docs:>6}{sents:>7}{test_f1.mean():>10.3f} ± {test_f1.std():.3f}"
-              f"{real_f1.mean():>10.3f} ± {real_f1.std():.3f}   " + " / ".join(f"{v:.3f}" for v in per_label))
+              f"{real_f1.mean():>10.3f} ± {real_f1.std():.3f}   " + " / ".join(f"{v:.3f}" for v in per_label), flush=True)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ def train(
     unlabelled_limit: int = typer.Option(20000, help="Sentences sampled from --unlabelled."),
     unlabelled_where: str = typer.Option("", help="Keep only JSONL records matching FIELD<=NUMBER (or >=, ==), "
                                                   "e.g. 'session<=24'."),
+    dapt: bool = typer.Option(False, help="With --unlabelled: also continue the backbone's masked-LM pretraining "
+                                          "on the archive's sentences, then fine-tune (transformer_dapt-*)."),
+    dapt_minutes: float = typer.Option(20.0, help="Time budget of --dapt's pretraining, in minutes."),
 ) -> None:
     """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
     from stance.workflow import JobOptions, run_job
@@ -90,7 +93,7 @@ def train(
     if output is not None and model == "all":
         _fail("--output names one folder, so it needs a single --model (tfidf or transformer).")
 
-    def train_transformer(dataset, folder, data_hash, silver=None):
+    def train_transformer(dataset, folder, data_hash, silver=None, backbone=backbone):
         from stance.trainer import TrainConfig, train_transformer_model
 
         overrides = {"seed": seed, **({"backbone": backbone} if backbone else {}),
@@ -100,7 +103,7 @@ def train(
 
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
                          models=kinds[model], output=output, seed=seed, unlabelled=unlabelled,
-                         unlabelled_limit=unlabelled_limit,
+                         unlabelled_limit=unlabelled_limit, dapt=dapt, dapt_minutes=dapt_minutes, backbone=backbone,
                          unlabelled_where=_or_exit(lambda: record_filter(unlabelled_where)) if unlabelled_where else None)
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
 

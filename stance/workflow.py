@@ -12,6 +12,7 @@ import numpy as np
 
 from stance.baseline import MODEL_TYPE as TFIDF
 from stance.baseline import TfidfBaseline
+from stance.dapt import DaptConfig, continue_pretraining
 from stance.data.build import build_dataset
 from stance.data.documents import read_documents
 from stance.data.stats import format_statistics
@@ -41,10 +42,16 @@ class JobOptions:
     silver_low: float = 0.1  # a teacher probability at or below this is a sure 0
     silver_high: float = 0.9  # at or above this, a sure 1
     silver_weight: float = 0.5
+    dapt: bool = False  # also continue the backbone's masked-LM pretraining on the archive, then fine-tune
+    dapt_minutes: float = 20.0
+    backbone: str = ""  # the transformer backbone DAPT starts from ("" = the packaged all-MiniLM-L6-v2)
 
 
 def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str, dict]:
     """Build the data set, train each requested model, evaluate on test and real-dev, print a comparison."""
+    if options.dapt and (options.unlabelled is None or TRANSFORMER not in options.models):
+        raise ValueError("--dapt continues the transformer's pretraining on an archive: it needs --unlabelled PATH "
+                         "and --model transformer (or all).")
     built = build_dataset(options.seeds, options.annotations, seed=options.seed)
     built.save(options.data_dir)
     echo(format_statistics(built.dataset, built.info))
@@ -102,8 +109,10 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
 def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict[str, Path], train_transformer,
                      echo=print) -> dict[str, Path]:
     """Self-training (the teacher's confident, balanced silver labels join the training data at a lower
-    weight) and, with a transformer teacher, distillation of its labels into the TF-IDF baseline.
-    The students are written as ``<kind>_selftrain-*`` / ``tfidf_distilled-*`` beside the new models."""
+    weight), with a transformer teacher distillation of its labels into the TF-IDF baseline, and with
+    ``options.dapt`` a transformer fine-tuned on a backbone whose masked-LM pretraining continued on the
+    archive. The students are written as ``<kind>_selftrain-*``, ``tfidf_distilled-*`` and
+    ``transformer_dapt-*`` (its backbone as ``backbone_dapt-*``) beside the new models."""
     started = time.perf_counter()
     sentences = sample_sentences(options.unlabelled, limit=options.unlabelled_limit, seed=options.seed,
                                  where=options.unlabelled_where)
@@ -138,9 +147,26 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
             sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(sentences), options.silver_weight)]
         ).save(folder, extra={**extra, "silver_sentences": len(sentences)})
         students[f"{TFIDF}_distilled"] = folder
+    if options.dapt:
+        students[f"{TRANSFORMER}_dapt"] = adapt_backbone(options, sentences, dataset, data_hash, train_transformer, echo)
     for name, folder in students.items():
         echo(f"trained {name} -> {folder}")
     return students
+
+
+def adapt_backbone(options: JobOptions, sentences: list[str], dataset, data_hash: str, train_transformer,
+                   echo=print) -> Path:
+    """Continue the backbone's masked-LM pretraining on ``sentences`` (time-boxed), then fine-tune on it."""
+    backbone = new_run_folder(options.models_dir, "backbone_dapt")
+    report = continue_pretraining(sentences, backbone, DaptConfig(backbone=options.backbone, minutes=options.dapt_minutes,
+                                                                  seed=options.seed))
+    echo(f"domain-adaptive pretraining: {report['steps']} steps, {report['sentences_seen']} sentences in "
+         f"{report['seconds']:.0f} s (stopped by {report['stopped_by']}); held-out masked-LM loss "
+         f"{report['held_out_loss_shipped_encoder']} with the shipped encoder, {report['held_out_loss_adapted_encoder']} "
+         f"adapted -> {backbone}")
+    folder = new_run_folder(options.models_dir, f"{TRANSFORMER}_dapt")
+    train_transformer(dataset, folder, data_hash, backbone=str(backbone))
+    return folder
 
 
 def score_seeds(seeds: Path, model_folder: Path, output: Path, echo=print) -> Path:

@@ -49,3 +49,45 @@ def test_an_unlabelled_archive_adds_a_self_trained_student(tiny_corpus, tmp_path
     config = json.loads((student / "config.json").read_text())
     assert config["unlabelled"] == str(archive) and 0 < config["silver_sentences"] <= 3
     assert any("3 sentences sampled" in line for line in printed)  # only the session-10 speech
+
+
+def test_dapt_fine_tunes_a_transformer_on_a_backbone_pretrained_on_the_archive(tiny_corpus, tmp_path, monkeypatch):
+    from tiny_transformer import tiny_classifier
+
+    from stance.trainer import TrainConfig, train_transformer_model
+
+    monkeypatch.setenv("STANCE_SHARED", str(tmp_path / "no_shared"))
+    backbone = tmp_path / "tiny_backbone"
+    tiny = tiny_classifier(backbone)
+    tiny.model.save_pretrained(backbone)
+    tiny.tokenizer.save_pretrained(backbone)
+    archive = tmp_path / "archive.txt"
+    archive.write_text("\n\n".join(f"We welcome the talks on item {n}. They attacked the border again in {n}."
+                                   for n in range(10)) + "\n")
+    backbones = []
+
+    def train_transformer(dataset, folder, data_hash, silver=None, backbone=str(backbone)):
+        backbones.append(backbone)
+        train_transformer_model(dataset, folder, TrainConfig(backbone=backbone, epochs=1, max_length=32), data_hash=data_hash)
+
+    seeds, annotations = tiny_corpus
+    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed",
+                         models_dir=tmp_path / "models", models=("transformer",), unlabelled=archive, dapt=True,
+                         dapt_minutes=1, backbone=str(backbone), silver_per_label=2, silver_low=0.5, silver_high=0.5)
+    results = run_job(options, train_transformer=train_transformer, echo=lambda line: None)
+
+    assert set(results["test"]) == {"transformer (new)", "transformer_selftrain (new)", "transformer_dapt (new)",
+                                    "tfidf_distilled (new)"}
+    [adapted] = (tmp_path / "models").glob("backbone_dapt-*")
+    assert backbones == [str(backbone), str(backbone), str(adapted)]
+    assert json.loads((adapted / "dapt_report.json").read_text())["train_sentences"] == 16  # 20 less a fifth held out
+
+
+def test_dapt_without_an_archive_is_refused_before_any_work(tiny_corpus, tmp_path):
+    import pytest
+
+    seeds, annotations = tiny_corpus
+    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed", dapt=True)
+    with pytest.raises(ValueError, match="needs --unlabelled PATH"):
+        run_job(options)
+    assert not (tmp_path / "processed").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
 from stance.transformer import TransformerClassifier, label_maps
 
@@ -19,7 +19,7 @@ def tiny_classifier(folder: Path, seed: int = 0) -> TransformerClassifier:
     words = sorted({word for text in TEXTS for word in text.split()})
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))
+    tokenizer = BertTokenizer(vocab=str(folder / "vocab.txt"))
     config = BertConfig(vocab_size=len(words) + 5, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         initializer_range=0.2, intermediate_size=64, hidden_dropout_prob=0.0,
                         max_position_embeddings=64, num_labels=3, **label_maps())
