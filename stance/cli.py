@@ -76,12 +76,16 @@ def train(
     models_dir: Path = typer.Option(Path("models"), help="Where trained model folders go."),
     seed: int = typer.Option(13, help="One seed for the split and for training."),
     unlabelled: Path = typer.Option(None, help="An archive of real speech (plain text, JSONL with a text field, "
-                                               "either gzipped) to adapt to by self-training and distillation."),
+                                               "either gzipped) to adapt to (see --distill, --self-train, --dapt)."),
     unlabelled_limit: int = typer.Option(20000, help="Sentences sampled from --unlabelled."),
     unlabelled_where: str = typer.Option("", help="Keep only JSONL records matching FIELD<=NUMBER (or >=, ==), "
                                                   "e.g. 'session<=24'."),
-    dapt: bool = typer.Option(False, help="With --unlabelled: also continue the backbone's masked-LM pretraining "
-                                          "on the archive's sentences, then fine-tune (transformer_dapt-*)."),
+    distill: bool = typer.Option(True, help="With --unlabelled: train a TF-IDF student on the transformer's labels "
+                                            "for the archive (tfidf_distilled-*)."),
+    self_train: bool = typer.Option(False, help="With --unlabelled: retrain on the teacher's confident silver labels "
+                                                "(<kind>_selftrain-*)."),
+    dapt: bool = typer.Option(False, help="With --unlabelled: continue the backbone's masked-LM pretraining on the "
+                                          "archive's sentences, then fine-tune (transformer_dapt-*)."),
     dapt_minutes: float = typer.Option(20.0, help="Time budget of --dapt's pretraining, in minutes."),
 ) -> None:
     """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
@@ -103,7 +107,8 @@ def train(
 
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
                          models=kinds[model], output=output, seed=seed, unlabelled=unlabelled,
-                         unlabelled_limit=unlabelled_limit, dapt=dapt, dapt_minutes=dapt_minutes, backbone=backbone,
+                         unlabelled_limit=unlabelled_limit, distill=distill, self_train=self_train, dapt=dapt,
+                         dapt_minutes=dapt_minutes, backbone=backbone,
                          unlabelled_where=_or_exit(lambda: record_filter(unlabelled_where)) if unlabelled_where else None)
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
 

@@ -42,16 +42,17 @@ class JobOptions:
     silver_low: float = 0.1  # a teacher probability at or below this is a sure 0
     silver_high: float = 0.9  # at or above this, a sure 1
     silver_weight: float = 0.5
-    dapt: bool = False  # also continue the backbone's masked-LM pretraining on the archive, then fine-tune
+    # Which adaptations run with an archive; the defaults are the ones that helped on real-dev (README):
+    distill: bool = True  # the transformer's labels on the archive train a TF-IDF student
+    self_train: bool = False  # the teacher's confident silver labels join its own training data
+    dapt: bool = False  # continue the backbone's masked-LM pretraining on the archive, then fine-tune
     dapt_minutes: float = 20.0
     backbone: str = ""  # the transformer backbone DAPT starts from ("" = the packaged all-MiniLM-L6-v2)
 
 
 def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str, dict]:
     """Build the data set, train each requested model, evaluate on test and real-dev, print a comparison."""
-    if options.dapt and (options.unlabelled is None or TRANSFORMER not in options.models):
-        raise ValueError("--dapt continues the transformer's pretraining on an archive: it needs --unlabelled PATH "
-                         "and --model transformer (or all).")
+    check_adaptation(options)
     built = build_dataset(options.seeds, options.annotations, seed=options.seed)
     built.save(options.data_dir)
     echo(format_statistics(built.dataset, built.info))
@@ -106,47 +107,71 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
     return results
 
 
+def check_adaptation(options: JobOptions) -> None:
+    """Refuse adaptation options that cannot work, before any work is done."""
+    methods = [flag for flag, on in (("--distill", options.distill), ("--self-train", options.self_train),
+                                     ("--dapt", options.dapt)) if on]
+    if options.unlabelled is None:
+        if options.dapt or options.self_train:
+            raise ValueError(f"{' and '.join(methods)} adapt to an archive: pass --unlabelled PATH.")
+        return
+    if not methods:
+        raise ValueError("--unlabelled was given but every adaptation is switched off; keep --distill, or add "
+                         "--self-train or --dapt.")
+    if TRANSFORMER not in options.models and (options.dapt or not options.self_train):
+        raise ValueError("--distill and --dapt need the transformer (--model transformer or all); with --model tfidf "
+                         "only --self-train can use the archive.")
+
+
 def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict[str, Path], train_transformer,
                      echo=print) -> dict[str, Path]:
-    """Self-training (the teacher's confident, balanced silver labels join the training data at a lower
-    weight), with a transformer teacher distillation of its labels into the TF-IDF baseline, and with
-    ``options.dapt`` a transformer fine-tuned on a backbone whose masked-LM pretraining continued on the
-    archive. The students are written as ``<kind>_selftrain-*``, ``tfidf_distilled-*`` and
-    ``transformer_dapt-*`` (its backbone as ``backbone_dapt-*``) beside the new models."""
+    """Adapt to ``options.unlabelled`` with the chosen methods; the students are written beside the new models:
+
+    - distillation (``tfidf_distilled-*``): the transformer's labels on every sampled sentence train a TF-IDF
+      baseline alongside the written corpus, at a lower weight;
+    - self-training (``<kind>_selftrain-*``): the teacher's confident, balanced silver labels join its own
+      training data at a lower weight;
+    - DAPT (``transformer_dapt-*``, backbone in ``backbone_dapt-*``): masked-LM pretraining of the backbone
+      continues on the sampled sentences, then the transformer is fine-tuned on it.
+    """
     started = time.perf_counter()
     sentences = sample_sentences(options.unlabelled, limit=options.unlabelled_limit, seed=options.seed,
                                  where=options.unlabelled_where)
     teacher_kind = TRANSFORMER if TRANSFORMER in trained else TFIDF
     teacher = load_model(trained[teacher_kind])
     probabilities = teacher.predict_proba(sentences)
-    rows, silver = select_silver(probabilities, per_label=options.silver_per_label, low=options.silver_low,
-                                 high=options.silver_high)
-    echo(f"\nunlabelled archive {options.unlabelled}: {len(sentences)} sentences sampled, {len(rows)} silver "
-         f"sentences chosen by the {teacher_kind} teacher (prevalence {silver.mean(axis=0).round(3).tolist()}) "
-         f"in {time.perf_counter() - started:.0f} s")
+    echo(f"\nunlabelled archive {options.unlabelled}: {len(sentences)} sentences sampled and labelled by the "
+         f"{teacher_kind} teacher in {time.perf_counter() - started:.0f} s")
     train_texts, train_labels = list(dataset["train"]["text"]), np.array(dataset["train"]["labels"], dtype=int)
     validation = (list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"], dtype=int))
-    silver_texts = [sentences[i] for i in rows]
-    extra = {"data_hash": data_hash, "unlabelled": str(options.unlabelled), "silver_sentences": len(rows),
-             "silver_weight": options.silver_weight, "teacher": str(trained[teacher_kind])}
+    extra = {"data_hash": data_hash, "unlabelled": str(options.unlabelled), "silver_weight": options.silver_weight,
+             "teacher": str(trained[teacher_kind])}
+
+    def fit_tfidf(name: str, texts: list[str], labels: np.ndarray) -> Path:
+        folder = new_run_folder(options.models_dir, name)
+        TfidfBaseline(seed=options.seed).fit(
+            train_texts + texts, np.vstack([train_labels, labels]), validation=validation,
+            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(texts), options.silver_weight)]
+        ).save(folder, extra={**extra, "silver_sentences": len(texts)})
+        return folder
+
     students: dict[str, Path] = {}
-    if teacher_kind == TFIDF:
-        folder = new_run_folder(options.models_dir, f"{TFIDF}_selftrain")
-        TfidfBaseline(seed=options.seed).fit(
-            train_texts + silver_texts, np.vstack([train_labels, silver]), validation=validation,
-            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(rows), options.silver_weight)]).save(folder, extra=extra)
-        students[f"{TFIDF}_selftrain"] = folder
-    else:
-        folder = new_run_folder(options.models_dir, f"{TRANSFORMER}_selftrain")
-        train_transformer(dataset, folder, data_hash, silver=(silver_texts, silver, options.silver_weight))
-        students[f"{TRANSFORMER}_selftrain"] = folder
+    if options.distill and teacher_kind == TFIDF:
+        echo("distillation skipped: it needs the transformer as teacher (--model all or transformer)")
+    elif options.distill:
         distilled = (probabilities >= teacher.thresholds_).astype(int)
-        folder = new_run_folder(options.models_dir, f"{TFIDF}_distilled")
-        TfidfBaseline(seed=options.seed).fit(
-            train_texts + sentences, np.vstack([train_labels, distilled]), validation=validation,
-            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(sentences), options.silver_weight)]
-        ).save(folder, extra={**extra, "silver_sentences": len(sentences)})
-        students[f"{TFIDF}_distilled"] = folder
+        students[f"{TFIDF}_distilled"] = fit_tfidf(f"{TFIDF}_distilled", sentences, distilled)
+    if options.self_train:
+        rows, silver = select_silver(probabilities, per_label=options.silver_per_label, low=options.silver_low,
+                                     high=options.silver_high)
+        echo(f"self-training: {len(rows)} silver sentences (prevalence {silver.mean(axis=0).round(3).tolist()})")
+        silver_texts = [sentences[i] for i in rows]
+        name = f"{teacher_kind}_selftrain"
+        if teacher_kind == TFIDF:
+            students[name] = fit_tfidf(name, silver_texts, silver)
+        else:
+            students[name] = new_run_folder(options.models_dir, name)
+            train_transformer(dataset, students[name], data_hash, silver=(silver_texts, silver, options.silver_weight))
     if options.dapt:
         students[f"{TRANSFORMER}_dapt"] = adapt_backbone(options, sentences, dataset, data_hash, train_transformer, echo)
     for name, folder in students.items():

@@ -1,4 +1,7 @@
 import json
+from pathlib import Path
+
+import pytest
 
 from stance.model_folder import latest_run
 from stance.workflow import JobOptions, run_job
@@ -39,7 +42,7 @@ def test_an_unlabelled_archive_adds_a_self_trained_student(tiny_corpus, tmp_path
     archive.write_text("".join(json.dumps({"session": s, "text": t}) + "\n" for s, t in zip((10, 40), speeches)))
     seeds, annotations = tiny_corpus
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed",
-                         models_dir=tmp_path / "models", models=("tfidf",), unlabelled=archive,
+                         models_dir=tmp_path / "models", models=("tfidf",), unlabelled=archive, self_train=True,
                          unlabelled_where=lambda record: record["session"] <= 24, silver_per_label=2,
                          silver_low=0.5, silver_high=0.5)
     printed = []
@@ -73,6 +76,7 @@ def test_dapt_fine_tunes_a_transformer_on_a_backbone_pretrained_on_the_archive(t
     seeds, annotations = tiny_corpus
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed",
                          models_dir=tmp_path / "models", models=("transformer",), unlabelled=archive, dapt=True,
+                         self_train=True,
                          dapt_minutes=1, backbone=str(backbone), silver_per_label=2, silver_low=0.5, silver_high=0.5)
     results = run_job(options, train_transformer=train_transformer, echo=lambda line: None)
 
@@ -83,11 +87,15 @@ def test_dapt_fine_tunes_a_transformer_on_a_backbone_pretrained_on_the_archive(t
     assert json.loads((adapted / "dapt_report.json").read_text())["train_sentences"] == 16  # 20 less a fifth held out
 
 
-def test_dapt_without_an_archive_is_refused_before_any_work(tiny_corpus, tmp_path):
-    import pytest
-
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"dapt": True}, "--dapt adapt to an archive: pass --unlabelled PATH"),
+    ({"unlabelled": Path("a.txt"), "distill": False}, "every adaptation is switched off"),
+    ({"unlabelled": Path("a.txt"), "models": ("tfidf",)}, "only --self-train can use the archive"),
+    ({"unlabelled": Path("a.txt"), "models": ("tfidf",), "self_train": True, "dapt": True}, "need the transformer"),
+])
+def test_impossible_adaptations_are_refused_before_any_work(tiny_corpus, tmp_path, changes, message):
     seeds, annotations = tiny_corpus
-    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed", dapt=True)
-    with pytest.raises(ValueError, match="needs --unlabelled PATH"):
+    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed", **changes)
+    with pytest.raises(ValueError, match=message):
         run_job(options)
     assert not (tmp_path / "processed").exists()
