@@ -66,8 +66,8 @@ def continue_pretraining(sentences: list[str], output: Path, config: DaptConfig)
     kept = min(config.held_out, len(sentences) // 5)
     held_out = [collator([{"input_ids": ids} for ids in encoded[i:min(i + 64, kept)]]) for i in range(0, kept, 64)]
     encoded = encoded[kept:]
-    head = [p for n, p in model.named_parameters() if n.startswith("cls.")]
-    encoder = [p for n, p in model.named_parameters() if not n.startswith("cls.")]
+    encoder = list(model.base_model.parameters())
+    head = [p for p in model.parameters() if all(p is not q for q in encoder)]
     optimizer = torch.optim.AdamW([{"params": encoder, "lr": config.learning_rate},
                                    {"params": head, "lr": config.head_learning_rate}], weight_decay=0.01)
     scheduler = get_constant_schedule_with_warmup(optimizer, config.head_steps // 2)
