@@ -30,7 +30,7 @@ from stance.data.build import load_dataset_folder
 from stance.metrics import compute_metrics
 from stance.model_folder import load_model
 from stance.realdev import load_realdev, shared_dir
-from stance.unlabelled import sample_sentences, select_silver
+from stance.unlabelled import fit_tfidf_student, sample_sentences, select_silver
 
 VARIANTS = ("tfidf_selftrain", "tfidf_distilled", "transformer_selftrain", "transformer_dapt")
 
@@ -73,14 +73,12 @@ def main() -> None:
         probabilities = teacher.predict_proba(sample)
         if "tfidf_selftrain" in args.variants:
             rows, silver = select_silver(baseline.predict_proba(sample), per_label=args.per_label)
-            weights = np.r_[np.ones(len(texts)), np.full(len(rows), args.weight)]
-            record("tfidf_selftrain", TfidfBaseline().fit(texts + [sample[i] for i in rows], np.vstack([labels, silver]),
-                                                          validation=validation, sample_weight=weights))
+            record("tfidf_selftrain", fit_tfidf_student(texts, labels, [sample[i] for i in rows], silver,
+                                                        weight=args.weight, validation=validation))
         if "tfidf_distilled" in args.variants:
             distilled = (probabilities >= teacher.thresholds_).astype(int)
-            weights = np.r_[np.ones(len(texts)), np.full(len(sample), args.weight)]
-            record("tfidf_distilled", TfidfBaseline().fit(texts + sample, np.vstack([labels, distilled]),
-                                                          validation=validation, sample_weight=weights))
+            record("tfidf_distilled", fit_tfidf_student(texts, labels, sample, distilled, weight=args.weight,
+                                                        validation=validation))
         if "transformer_selftrain" in args.variants or "transformer_dapt" in args.variants:
             from stance.dapt import DaptConfig, continue_pretraining
             from stance.trainer import TrainConfig, train_transformer_model

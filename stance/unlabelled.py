@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stance.baseline import TfidfBaseline
 from stance.data.segment import split_sentences
 
 
@@ -88,3 +89,12 @@ def select_silver(probabilities: np.ndarray, *, per_label: int, low: float = 0.1
         chosen |= set(negatives[np.argsort(probabilities[negatives, j])][:k].tolist())
     rows = np.array(sorted(chosen), dtype=int)
     return rows, (probabilities[rows] >= high).astype(int)
+
+
+def fit_tfidf_student(texts: list[str], labels: np.ndarray, extra_texts: list[str], extra_labels: np.ndarray, *,
+                      weight: float, validation: tuple[list[str], np.ndarray], seed: int = 13) -> TfidfBaseline:
+    """A TF-IDF baseline trained on the written corpus plus archive sentences with silver or distilled
+    labels, each of those counting ``weight`` of a written sentence."""
+    return TfidfBaseline(seed=seed).fit(
+        list(texts) + list(extra_texts), np.vstack([labels, extra_labels]), validation=validation,
+        sample_weight=np.r_[np.ones(len(texts)), np.full(len(extra_texts), weight)])

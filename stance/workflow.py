@@ -12,7 +12,6 @@ import numpy as np
 
 from stance.baseline import MODEL_TYPE as TFIDF
 from stance.baseline import TfidfBaseline
-from stance.dapt import DaptConfig, continue_pretraining
 from stance.data.build import build_dataset
 from stance.data.documents import read_documents
 from stance.data.stats import format_statistics
@@ -23,7 +22,7 @@ from stance.model_folder import TRANSFORMER, latest_run, load_model, new_run_fol
 from stance.predictor import Predictor
 from stance.realdev import load_realdev
 from stance.scoring import ScoreOptions, score_file
-from stance.unlabelled import sample_sentences, select_silver
+from stance.unlabelled import fit_tfidf_student, sample_sentences, select_silver
 
 
 @dataclass
@@ -149,10 +148,8 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
 
     def fit_tfidf(name: str, texts: list[str], labels: np.ndarray) -> Path:
         folder = new_run_folder(options.models_dir, name)
-        TfidfBaseline(seed=options.seed).fit(
-            train_texts + texts, np.vstack([train_labels, labels]), validation=validation,
-            sample_weight=np.r_[np.ones(len(train_texts)), np.full(len(texts), options.silver_weight)]
-        ).save(folder, extra={**extra, "silver_sentences": len(texts)})
+        fit_tfidf_student(train_texts, train_labels, texts, labels, weight=options.silver_weight, validation=validation,
+                          seed=options.seed).save(folder, extra={**extra, "silver_sentences": len(texts)})
         return folder
 
     students: dict[str, Path] = {}
@@ -182,6 +179,8 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
 def adapt_backbone(options: JobOptions, sentences: list[str], dataset, data_hash: str, train_transformer,
                    echo=print) -> Path:
     """Continue the backbone's masked-LM pretraining on ``sentences`` (time-boxed), then fine-tune on it."""
+    from stance.dapt import DaptConfig, continue_pretraining  # transformers is imported only when needed
+
     backbone = new_run_folder(options.models_dir, "backbone_dapt")
     report = continue_pretraining(sentences, backbone, DaptConfig(backbone=options.backbone, minutes=options.dapt_minutes,
                                                                   seed=options.seed))
