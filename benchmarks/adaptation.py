@@ -25,12 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from stance.baseline import TfidfBaseline
+from stance.data.archive import sample_sentences
 from stance.data.build import load_dataset_folder
+from stance.data.realdev import load_realdev, shared_dir
 from stance.metrics import compute_metrics
-from stance.model_folder import load_model
-from stance.realdev import load_realdev, shared_dir
-from stance.unlabelled import fit_tfidf_student, sample_sentences, select_silver
+from stance.models.baseline import TfidfBaseline
+from stance.models.folder import load_model
+from stance.training.adaptation import fit_tfidf_student, select_silver
 
 VARIANTS = ("tfidf_selftrain", "tfidf_distilled", "transformer_selftrain", "transformer_dapt")
 
@@ -80,8 +81,8 @@ def main() -> None:
             record("tfidf_distilled", fit_tfidf_student(texts, labels, sample, distilled, weight=args.weight,
                                                         validation=validation))
         if "transformer_selftrain" in args.variants or "transformer_dapt" in args.variants:
-            from stance.dapt import DaptConfig, continue_pretraining
-            from stance.trainer import TrainConfig, train_transformer_model
+            from stance.training.dapt import DaptConfig, continue_pretraining
+            from stance.training.trainer import TrainConfig, train_transformer_model
         if "transformer_selftrain" in args.variants:
             rows, silver = select_silver(probabilities, per_label=args.per_label)
             folder = Path(tempfile.mkdtemp(prefix=f"selftrain{seed}-"))

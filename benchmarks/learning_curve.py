@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from datasets import DatasetDict
 
-from stance.baseline import TfidfBaseline
 from stance.data.build import load_dataset_folder
+from stance.data.realdev import load_realdev
 from stance.metrics import compute_metrics
-from stance.realdev import load_realdev
+from stance.models.baseline import TfidfBaseline
 
 
 def subset(dataset: DatasetDict, fraction: float, seed: int) -> DatasetDict:
@@ -34,7 +34,7 @@ def train(kind: str, dataset: DatasetDict, seed: int):
         return TfidfBaseline(seed=seed).fit(list(dataset["train"]["text"]), np.array(dataset["train"]["labels"]),
                                             validation=(list(dataset["validation"]["text"]),
                                                         np.array(dataset["validation"]["labels"])))
-    from stance.trainer import TrainConfig, train_transformer_model
+    from stance.training.trainer import TrainConfig, train_transformer_model
 
     return train_transformer_model(dataset, Path(tempfile.mkdtemp()), TrainConfig(seed=seed), data_hash="subset")
 

@@ -23,10 +23,10 @@ import numpy as np
 import torch
 
 from stance.data.documents import read_documents
+from stance.data.realdev import shared_dir
 from stance.data.segment import split_sentences
-from stance.model_folder import load_model
-from stance.predictor import Predictor
-from stance.realdev import shared_dir
+from stance.inference.predictor import Predictor
+from stance.models.folder import load_model
 
 
 def real_sentences(n: int, seed: int = 0) -> tuple[list[str], str]:
@@ -75,7 +75,7 @@ def main() -> None:
         if backend == "torch":
             model = load_model(args.model, "torch")
         else:
-            from stance.onnx_backend import OnnxClassifier
+            from stance.models.onnx_runtime import OnnxClassifier
 
             model = OnnxClassifier.load(args.model, backend[1])
         results[name] = rate(lambda t, m=model: m.predict_proba(t, batch_size=32), texts)

@@ -89,7 +89,8 @@ def train(
     dapt_minutes: float = typer.Option(20.0, help="Time budget of --dapt's pretraining, in minutes."),
 ) -> None:
     """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
-    from stance.workflow import JobOptions, run_job
+    from stance.data.archive import record_filter
+    from stance.training.job import JobOptions, run_job
 
     kinds = {"all": ("tfidf", "transformer"), "tfidf": ("tfidf",), "transformer": ("transformer",)}
     if model not in kinds:
@@ -98,7 +99,7 @@ def train(
         _fail("--output names one folder, so it needs a single --model (tfidf or transformer).")
 
     def train_transformer(dataset, folder, data_hash, silver=None, backbone=backbone):
-        from stance.trainer import TrainConfig, train_transformer_model
+        from stance.training.trainer import TrainConfig, train_transformer_model
 
         overrides = {"seed": seed, **({"backbone": backbone} if backbone else {}),
                      **({"epochs": epochs} if epochs else {}), **({"batch_size": batch_size} if batch_size else {})}
@@ -113,22 +114,6 @@ def train(
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
 
 
-def record_filter(expression: str):
-    """``'session<=24'`` -> a predicate on JSONL records.
-
-    >>> record_filter("session<=24")({"session": 3}), record_filter("year>=1990")({"year": 1980})
-    (True, False)
-    """
-    import operator
-    import re
-
-    match = re.fullmatch(r"\s*(\w+)\s*(<=|>=|==)\s*(-?\d+(?:\.\d+)?)\s*", expression)
-    if not match:
-        raise ValueError(f"--unlabelled-where {expression!r} is not FIELD<=NUMBER, FIELD>=NUMBER or FIELD==NUMBER.")
-    field, op, value = match[1], {"<=": operator.le, ">=": operator.ge, "==": operator.eq}[match[2]], float(match[3])
-    return lambda record: field in record and op(float(record[field]), value)
-
-
 def train_main() -> None:
     """Entry point of ``python train.py``: the ``train`` command on its own."""
     typer.run(train)
@@ -138,12 +123,12 @@ def _load_data(split: str, data: Path | None, data_dir: Path, text_column: str =
     import numpy as np
 
     from stance.data.build import load_dataset_folder
-    from stance.evaluate import load_labelled
+    from stance.data.labelled import load_labelled
 
     if data is not None:
         return data.stem, *load_labelled(data, text_column=text_column)
     if split == "realdev":
-        from stance.realdev import load_realdev
+        from stance.data.realdev import load_realdev
 
         loaded = load_realdev(data_dir / "realdev.jsonl")
         if loaded is None:
@@ -165,8 +150,9 @@ def evaluate(
     errors: int = typer.Option(0, help="Print the N most confident mistakes per label."),
 ) -> None:
     """Score a model folder: a metrics table, metrics.json and figures in the folder, and optionally its errors."""
-    from stance.evaluate import confident_errors, evaluate_model, format_errors, format_metrics, write_report
-    from stance.model_folder import load_model
+    from stance.evaluation.evaluate import confident_errors, evaluate_model, format_errors, write_report
+    from stance.metrics import format_metrics
+    from stance.models.folder import load_model
 
     name, texts, y = _or_exit(lambda: _load_data(split, data, data_dir, text_column))
     loaded = _or_exit(lambda: load_model(model))
@@ -186,8 +172,8 @@ def compare(
     data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build`."),
 ) -> None:
     """Put models side by side on the same data in one table."""
-    from stance.evaluate import evaluate_model, format_comparison
-    from stance.model_folder import load_model
+    from stance.evaluation.evaluate import evaluate_model, format_comparison
+    from stance.models.folder import load_model
 
     name, texts, y = _or_exit(lambda: _load_data(split, data, data_dir))
     results = {str(folder): evaluate_model(_or_exit(lambda f=folder: load_model(f)), list(texts), y)[0] for folder in models}
@@ -199,7 +185,7 @@ BACKEND_HELP = "Transformer backend: auto (the fastest present: ONNX int8, ONNX 
 
 
 def _predictor(model: Path | None, backend: str = "auto"):
-    from stance.predictor import Predictor, default_model_folder
+    from stance.inference.predictor import Predictor, default_model_folder
 
     return _or_exit(lambda: Predictor.load(model or default_model_folder(), backend))
 
@@ -232,7 +218,7 @@ def score(
     backend: str = typer.Option("auto", help=BACKEND_HELP),
 ) -> None:
     """Score every row of a table, in order, keeping its columns and adding *_prob, *_pred and error."""
-    from stance.scoring import ScoreOptions, check_paths, score_file
+    from stance.inference.scoring import ScoreOptions, check_paths, score_file
 
     options = ScoreOptions(input=input, output=output, text_column=text_column, input_format=input_format,
                            batch_size=batch_size, chunk_size=chunk_size, split_sentences=split, resume=resume,
@@ -253,7 +239,7 @@ def export(
     import numpy as np
 
     from stance.data.build import load_dataset_folder
-    from stance.onnx_export import export_onnx
+    from stance.models.onnx_export import export_onnx
 
     dataset, _ = _or_exit(lambda: load_dataset_folder(data_dir))
     validation = dataset["validation"]

@@ -75,3 +75,17 @@ def compute_metrics(y_true: np.ndarray, probabilities: np.ndarray, thresholds: n
         "micro_f1": round(float(f1_score(y_true, predicted, average="micro", zero_division=0)), 4),
         "exact_match": round(float((predicted == y_true).all(axis=1).mean()), 4),
     }
+
+
+def format_metrics(metrics: dict, title: str = "") -> str:
+    """A readable per-label table with the summary lines below it."""
+    head = f"{'label':<13}{'prec':>7}{'recall':>8}{'F1':>7}{'PR-AUC':>8}{'ROC-AUC':>9}{'ECE':>7}{'support':>9}{'thr':>7}"
+    lines = [title] if title else []
+    lines += [head, "-" * len(head)]
+    for label, m in metrics["per_label"].items():
+        auc = [f"{v:.3f}" if v is not None else "  n/a" for v in (m["pr_auc"], m["roc_auc"])]
+        lines.append(f"{label:<13}{m['precision']:>7.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{auc[0]:>8}{auc[1]:>9}"
+                     f"{m['ece']:>7.3f}{m['support']:>9}{m['threshold']:>7.2f}")
+    lines.append(f"macro-F1 {metrics['macro_f1']:.3f}   micro-F1 {metrics['micro_f1']:.3f}   "
+                 f"exact match {metrics['exact_match']:.3f}   n {metrics['n']}")
+    return "\n".join(lines)

@@ -16,7 +16,7 @@ def tfidf_folder(tmp_path_factory) -> Path:
     """A small trained TF-IDF model folder, shared by the predictor and scoring tests."""
     from tiny_transformer import LABELS, TEXTS
 
-    from stance.baseline import TfidfBaseline
+    from stance.models.baseline import TfidfBaseline
 
     folder = tmp_path_factory.mktemp("models") / "tfidf-20260101-000000"
     TfidfBaseline(c_grid=(4.0,)).fit(TEXTS, LABELS, validation=(TEXTS, LABELS)).save(folder)

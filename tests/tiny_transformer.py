@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
-from stance.transformer import TransformerClassifier, label_maps
+from stance.models.transformer import TransformerClassifier, label_maps
 
 TEXTS = ["we welcome the talks", "they attacked our border", "it may seem that some firms erred",
          "we must act together", "the minister arrives on monday", "they broke the promise and we urge talks"] * 4

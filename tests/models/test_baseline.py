@@ -4,8 +4,8 @@ import pickle
 import numpy as np
 import pytest
 
-from stance.baseline import ModelFolderError, TfidfBaseline
-from stance.model_folder import load_model
+from stance.models.baseline import ModelFolderError, TfidfBaseline
+from stance.models.folder import load_model
 
 TEXTS = ["They shelled the port again.", "We welcome the talks in Geneva.", "It may be that the figures are wrong.",
          "The regime broke its promise.", "We stand ready to work with all parties.", "Perhaps we were too hopeful.",

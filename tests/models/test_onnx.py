@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from tiny_transformer import LABELS, TEXTS, tiny_classifier
 
-from stance import onnx_export
-from stance.baseline import ModelFolderError
-from stance.model_folder import load_model
-from stance.onnx_backend import OnnxClassifier
-from stance.transformer import TransformerClassifier
+from stance.models import onnx_export
+from stance.models.baseline import ModelFolderError
+from stance.models.folder import load_model
+from stance.models.onnx_runtime import OnnxClassifier
+from stance.models.transformer import TransformerClassifier
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_auto_picks_the_fastest_present_and_torch_when_there_is_no_export(export
 
 def test_without_onnxruntime_auto_falls_back_to_torch_and_says_so(exported, monkeypatch):
     folder, _ = exported
-    monkeypatch.setitem(sys.modules, "stance.onnx_backend", None)  # as if onnxruntime were not installed
+    monkeypatch.setitem(sys.modules, "stance.models.onnx_runtime", None)  # as if onnxruntime were not installed
     with pytest.warns(UserWarning, match="onnxruntime is not importable.*torch backend"):
         model = load_model(folder)
     assert type(model) is TransformerClassifier

@@ -20,9 +20,9 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from stance import __version__
-from stance.baseline import ModelFolderError
-from stance.inputs import check_texts
 from stance.labels import LABELS
+from stance.models.baseline import ModelFolderError
+from stance.models.inputs import check_texts
 
 MODEL_TYPE = "transformer"
 STANCE_CONFIG = "stance_config.json"

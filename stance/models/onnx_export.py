@@ -16,7 +16,7 @@ import torch
 
 from stance.labels import LABELS
 from stance.metrics import compute_metrics
-from stance.transformer import TransformerClassifier
+from stance.models.transformer import TransformerClassifier
 
 FP32, INT8, PARITY = "model.onnx", "model.int8.onnx", "onnx_parity.json"
 MAX_MEAN_DIFF, MIN_AGREEMENT, MAX_F1_DROP = 0.02, 0.98, 0.01
@@ -60,7 +60,7 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
     """Write ``model.onnx`` and ``model.int8.onnx`` into ``folder``; remove them and raise if parity fails."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from stance.onnx_backend import OnnxClassifier
+    from stance.models.onnx_runtime import OnnxClassifier
 
     torch_model = TransformerClassifier.load(folder)
     model = torch_model.model.eval()

@@ -10,19 +10,21 @@ from pathlib import Path
 
 import numpy as np
 
-from stance.baseline import MODEL_TYPE as TFIDF
-from stance.baseline import TfidfBaseline
+from stance.data.archive import sample_sentences
 from stance.data.build import build_dataset
 from stance.data.documents import read_documents
+from stance.data.realdev import load_realdev
 from stance.data.stats import format_statistics
-from stance.evaluate import evaluate_model, format_comparison, format_metrics, write_report
+from stance.evaluation.evaluate import evaluate_model, format_comparison, write_report
+from stance.inference.predictor import Predictor
+from stance.inference.scoring import ScoreOptions, score_file
 from stance.labels import LABELS
-from stance.model_card import write_model_card
-from stance.model_folder import TRANSFORMER, latest_run, load_model, new_run_folder
-from stance.predictor import Predictor
-from stance.realdev import load_realdev
-from stance.scoring import ScoreOptions, score_file
-from stance.unlabelled import fit_tfidf_student, sample_sentences, select_silver
+from stance.metrics import format_metrics
+from stance.models.baseline import MODEL_TYPE as TFIDF
+from stance.models.baseline import TfidfBaseline
+from stance.models.card import write_model_card
+from stance.models.folder import TRANSFORMER, latest_run, load_model, new_run_folder
+from stance.training.adaptation import fit_tfidf_student, select_silver
 
 
 @dataclass
@@ -34,7 +36,7 @@ class JobOptions:
     models: tuple[str, ...] = (TFIDF, TRANSFORMER)
     output: Path | None = None
     seed: int = 13
-    unlabelled: Path | None = None  # an archive of real speech to adapt to (see stance.unlabelled)
+    unlabelled: Path | None = None  # an archive of real speech to adapt to (see stance.data.archive)
     unlabelled_limit: int = 20000  # sentences sampled from it
     unlabelled_where: Callable[[dict], bool] | None = None  # which JSONL records to use
     silver_per_label: int = 600
@@ -179,7 +181,7 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
 def adapt_backbone(options: JobOptions, sentences: list[str], dataset, data_hash: str, train_transformer,
                    echo=print) -> Path:
     """Continue the backbone's masked-LM pretraining on ``sentences`` (time-boxed), then fine-tune on it."""
-    from stance.dapt import DaptConfig, continue_pretraining  # transformers is imported only when needed
+    from stance.training.dapt import DaptConfig, continue_pretraining  # transformers is imported only when needed
 
     backbone = new_run_folder(options.models_dir, "backbone_dapt")
     report = continue_pretraining(sentences, backbone, DaptConfig(backbone=options.backbone, minutes=options.dapt_minutes,

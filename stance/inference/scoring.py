@@ -19,9 +19,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from stance.data.segment import split_sentences
+from stance.inference.predictor import Predictor
+from stance.inference.table_io import STDIO, DecodingReport, concatenate, detect_format, read_chunks, write_stdout, write_table
 from stance.labels import LABELS
-from stance.predictor import Predictor
-from stance.table_io import STDIO, DecodingReport, concatenate, detect_format, read_chunks, write_stdout, write_table
 
 PROB_COLUMNS = [f"{label}_prob" for label in LABELS]
 PRED_COLUMNS = [f"{label}_pred" for label in LABELS]

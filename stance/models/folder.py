@@ -11,8 +11,8 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-from stance.baseline import MODEL_TYPE as TFIDF
-from stance.baseline import ModelFolderError, TfidfBaseline
+from stance.models.baseline import MODEL_TYPE as TFIDF
+from stance.models.baseline import ModelFolderError, TfidfBaseline
 
 logger = logging.getLogger("stance")
 TRANSFORMER = "transformer"
@@ -71,12 +71,12 @@ def load_model(folder: Path | str, backend: str = "auto"):
         raise ValueError(f"Unknown backend {backend!r}; use one of {', '.join(BACKENDS)}.")
     if model_kind(folder) == TFIDF:
         return TfidfBaseline.load(folder)
-    from stance.transformer import TransformerClassifier
+    from stance.models.transformer import TransformerClassifier
 
     if backend != "torch":
         exported = next((name for name in ONNX_FILES if (folder / name).is_file()), None)
         try:
-            from stance.onnx_backend import OnnxClassifier
+            from stance.models.onnx_runtime import OnnxClassifier
         except ImportError as error:
             if backend == "onnx":
                 raise ModelFolderError(f"--backend onnx needs onnxruntime ({error}); pip install onnxruntime.") from None

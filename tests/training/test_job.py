@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from stance.model_folder import latest_run
-from stance.workflow import JobOptions, run_job
+from stance.models.folder import latest_run
+from stance.training.job import JobOptions, run_job
 
 
 def test_the_main_job_trains_evaluates_and_compares_with_the_previous_run(tiny_corpus, tmp_path, monkeypatch):
@@ -57,7 +57,7 @@ def test_an_unlabelled_archive_adds_a_self_trained_student(tiny_corpus, tmp_path
 def test_dapt_fine_tunes_a_transformer_on_a_backbone_pretrained_on_the_archive(tiny_corpus, tmp_path, monkeypatch):
     from tiny_transformer import tiny_classifier
 
-    from stance.trainer import TrainConfig, train_transformer_model
+    from stance.training.trainer import TrainConfig, train_transformer_model
 
     monkeypatch.setenv("STANCE_SHARED", str(tmp_path / "no_shared"))
     backbone = tmp_path / "tiny_backbone"

@@ -3,7 +3,7 @@
 The packaged all-MiniLM-L6-v2 was trained for sentence similarity and ships without an MLM head, so a
 fresh head is trained alongside the encoder (at a higher learning rate). Training stops at the time
 budget or after ``epochs`` passes, whichever comes first; the adapted encoder is saved as a plain
-``save_pretrained`` folder that :class:`~stance.trainer.TrainConfig` takes as ``backbone``.
+``save_pretrained`` folder that :class:`~stance.training.trainer.TrainConfig` takes as ``backbone``.
 
 >>> report = continue_pretraining(sentences, Path("models/backbone_dapt-X"), DaptConfig(minutes=20))  # doctest: +SKIP
 >>> TrainConfig(backbone="models/backbone_dapt-X")  # doctest: +SKIP
@@ -21,8 +21,8 @@ import torch
 from tqdm.auto import tqdm
 from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, get_constant_schedule_with_warmup
 
-from stance.trainer import seed_everything
-from stance.transformer import default_backbone, set_threads
+from stance.models.transformer import default_backbone, set_threads
+from stance.training.trainer import seed_everything
 
 REPORT = "dapt_report.json"
 

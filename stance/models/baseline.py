@@ -24,9 +24,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
 from stance import __version__
-from stance.inputs import check_labels, check_texts
 from stance.labels import LABELS
 from stance.metrics import tune_thresholds
+from stance.models.inputs import check_labels, check_texts
 
 MODEL_TYPE = "tfidf"
 FILES = ("config.json", "vocabulary.json", "weights.safetensors")

@@ -12,7 +12,7 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
-from stance.transformer import TransformerClassifier
+from stance.models.transformer import TransformerClassifier
 
 
 class OnnxClassifier(TransformerClassifier):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from stance.evaluate import format_metrics
+from stance.metrics import format_metrics
 
 LIMITS = """\
 - Trained on a corpus written for the project (see `data/README.md` of the stance repository), not on

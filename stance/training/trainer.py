@@ -1,4 +1,4 @@
-"""Fine-tune a :class:`~stance.transformer.TransformerClassifier` on the corpus: the trainer only trains.
+"""Fine-tune a :class:`~stance.models.transformer.TransformerClassifier` on the corpus: the trainer only trains.
 
 A short custom loop: AdamW, linear warm-up and decay, gradient clipping, dynamic padding, class-balanced
 BCE loss, validation macro-F1 each epoch with early stopping on it, the best epoch kept, per-label
@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from stance.metrics import compute_metrics, tune_thresholds
-from stance.transformer import TransformerClassifier, set_threads
+from stance.models.transformer import TransformerClassifier, set_threads
 
 CHECKPOINT = "checkpoint"
 

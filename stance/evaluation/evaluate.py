@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_curve
@@ -20,43 +19,11 @@ from sklearn.metrics import precision_recall_curve
 from stance.labels import LABELS
 from stance.metrics import compute_metrics
 
-READERS = {".jsonl": lambda p: pd.read_json(p, lines=True), ".json": lambda p: pd.read_json(p, lines=True),
-           ".csv": pd.read_csv, ".tsv": lambda p: pd.read_csv(p, sep="\t"), ".parquet": pd.read_parquet}
-
-
-def load_labelled(path: Path, *, text_column: str = "text") -> tuple[list[str], np.ndarray]:
-    """Read texts and the three 0/1 label columns from a JSONL, CSV, TSV or Parquet file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist; pass a labelled JSONL/CSV/TSV/Parquet file "
-                                "or --split test.")
-    if path.suffix not in READERS:
-        raise ValueError(f"{path}: unknown format {path.suffix!r}; use one of {', '.join(READERS)}.")
-    frame = READERS[path.suffix](path)
-    missing = [c for c in (text_column, *LABELS) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} lacks the column(s) {missing}; found {list(frame.columns)}. A labelled file needs "
-                         f"a text column and 0/1 columns {list(LABELS)} (see data/GUIDELINES.md).")
-    return frame[text_column].astype(str).tolist(), frame[list(LABELS)].to_numpy().astype(int)
-
 
 def evaluate_model(model, texts: list[str], y_true: np.ndarray) -> tuple[dict, np.ndarray]:
     """Metrics of ``model`` (anything with ``predict_proba`` and ``thresholds_``) and its probabilities."""
     probabilities = model.predict_proba(texts)
     return compute_metrics(y_true, probabilities, model.thresholds_), probabilities
-
-
-def format_metrics(metrics: dict, title: str = "") -> str:
-    """A readable per-label table with the summary lines below it."""
-    head = f"{'label':<13}{'prec':>7}{'recall':>8}{'F1':>7}{'PR-AUC':>8}{'ROC-AUC':>9}{'ECE':>7}{'support':>9}{'thr':>7}"
-    lines = [title] if title else []
-    lines += [head, "-" * len(head)]
-    for label, m in metrics["per_label"].items():
-        auc = [f"{v:.3f}" if v is not None else "  n/a" for v in (m["pr_auc"], m["roc_auc"])]
-        lines.append(f"{label:<13}{m['precision']:>7.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{auc[0]:>8}{auc[1]:>9}"
-                     f"{m['ece']:>7.3f}{m['support']:>9}{m['threshold']:>7.2f}")
-    lines.append(f"macro-F1 {metrics['macro_f1']:.3f}   micro-F1 {metrics['micro_f1']:.3f}   "
-                 f"exact match {metrics['exact_match']:.3f}   n {metrics['n']}")
-    return "\n".join(lines)
 
 
 def format_comparison(results: dict[str, dict]) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stance.evaluate import load_labelled
+from stance.data.labelled import load_labelled
 
 
 def shared_dir() -> Path:

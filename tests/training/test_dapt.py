@@ -5,8 +5,8 @@ import torch
 from safetensors.torch import load_file
 from tiny_transformer import TEXTS, tiny_classifier
 
-from stance.dapt import REPORT, DaptConfig, continue_pretraining
-from stance.transformer import TransformerClassifier
+from stance.models.transformer import TransformerClassifier
+from stance.training.dapt import REPORT, DaptConfig, continue_pretraining
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from tiny_transformer import tiny_classifier
 from typer.testing import CliRunner
 
 from stance.cli import app
-from stance.predictor import Predictor
-from stance.scoring import PRED_COLUMNS, PROB_COLUMNS, ScoreOptions, score_file
-from stance.table_io import write_table
+from stance.inference.predictor import Predictor
+from stance.inference.scoring import PRED_COLUMNS, PROB_COLUMNS, ScoreOptions, score_file
+from stance.inference.table_io import write_table
 
 ROWS = pd.DataFrame({
     "id": [f"r{i:03d}" for i in range(23)],

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from stance.baseline import MODEL_TYPE as TFIDF
-from stance.baseline import ModelFolderError
-from stance.inputs import check_texts
 from stance.labels import LABELS
-from stance.model_folder import TRAIN_HINT, TRANSFORMER, latest_run, load_model
+from stance.models.baseline import MODEL_TYPE as TFIDF
+from stance.models.baseline import ModelFolderError
+from stance.models.folder import TRAIN_HINT, TRANSFORMER, latest_run, load_model
+from stance.models.inputs import check_texts
 
 NEUTRAL = "neutral"
 

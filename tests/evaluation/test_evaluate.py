@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from stance.cli import app
-from stance.evaluate import confident_errors, load_labelled
+from stance.data.labelled import load_labelled
+from stance.evaluation.evaluate import confident_errors
 
 runner = CliRunner()
 
