@@ -10,6 +10,10 @@ import typer
 app = typer.Typer(help="Blame, cooperation and hedging in diplomatic speech.", no_args_is_help=True)
 data_app = typer.Typer(help="Build and inspect the labelled corpus.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+annotate_app = typer.Typer(help="Label real speech: choose sentences, record labels.", no_args_is_help=True)
+app.add_typer(annotate_app, name="annotate")
+ARCHIVE_HELP = ("The speech archive that real annotations refer to (default: "
+                "../shared/corpora/ungdc/speeches.jsonl.gz, or $STANCE_SHARED/corpora/ungdc/...).")
 
 
 @data_app.command("sentences")
@@ -29,15 +33,17 @@ def data_build(
     annotations: Path = typer.Option(Path("data/annotations"), help="Folder holding writer/, second/, adjudicated/."),
     output: Path = typer.Option(Path("data/processed"), "--output", "-o", help="Where the Parquet splits go."),
     seed: int = typer.Option(13, help="Seed for the document split."),
+    archive: Path = typer.Option(None, help=ARCHIVE_HELP),
 ) -> None:
     """Validate and join the corpus, split it by document, write Parquet splits and print statistics."""
     from stance.data.build import build_dataset
     from stance.data.stats import format_statistics
 
-    result = _or_exit(lambda: build_dataset(seeds, annotations, seed=seed))
+    result = _or_exit(lambda: build_dataset(seeds, annotations, seed=seed, archive=archive))
     result.save(output)
     typer.echo(format_statistics(result.dataset, result.info))
-    typer.echo(f"\nwrote {', '.join(f'{name}.parquet' for name in result.dataset)} and info.json to {output}")
+    written = [f"{name}.parquet" for name in result.dataset if (output / f"{name}.parquet").exists()]
+    typer.echo(f"\nwrote {', '.join(written)} and info.json to {output}")
 
 
 @data_app.command("stats")
@@ -50,6 +56,60 @@ def data_stats(
 
     dataset, info = _or_exit(lambda: load_dataset_folder(folder))
     typer.echo(format_statistics(dataset, info))
+
+
+@annotate_app.command("suggest")
+def annotate_suggest(
+    output: Path = typer.Option(..., "--output", "-o", help="Where the tasks go (JSONL)."),
+    n: int = typer.Option(500, "-n", help="How many sentences to suggest."),
+    model: Path = typer.Option(None, help="The current model folder (needed by --strategy uncertainty)."),
+    strategy: str = typer.Option("uncertainty", help="uncertainty (near a threshold, spread over clusters and "
+                                                     "speeches) or random."),
+    archive: Path = typer.Option(None, help=ARCHIVE_HELP),
+    where: str = typer.Option("session<=24", help="Which archive records to draw from: FIELD<=NUMBER (or >=, ==). "
+                                                  "The default keeps UN sessions 25+ for evaluation."),
+    annotations: Path = typer.Option(Path("data/annotations/real"), help="Real annotations (already labelled "
+                                                                          "sentences are never suggested again)."),
+    splits: str = typer.Option("train", help="Speech splits to draw from, comma-separated (train, validation, test)."),
+    pool_size: int = typer.Option(20000, help="Random sentences scored to choose from (uncertainty only)."),
+    round_number: int = typer.Option(0, "--round", help="The round number written into each task."),
+    seed: int = typer.Option(13, help="Seed for sampling and clustering."),
+) -> None:
+    """Write the next sentences to label as JSONL tasks: reference, split, the sentence before it, the text."""
+    from stance.data.archive import record_filter
+    from stance.data.build import default_archive
+    from stance.data.real_annotations import annotated_keys
+    from stance.training.active_learning import suggest
+
+    chosen = _or_exit(lambda: suggest(
+        archive or default_archive(), n=n, strategy=strategy, model_dir=model, where=record_filter(where),
+        exclude=annotated_keys(annotations), splits=tuple(s.strip() for s in splits.split(",")), pool_size=pool_size,
+        seed=seed))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8") as f:
+        for number, candidate in enumerate(chosen):
+            task = {"id": f"r{round_number}-{number:04d}", **candidate.to_task(), "round": round_number,
+                    "selected_by": strategy}
+            f.write(json.dumps(task, ensure_ascii=False) + "\n")
+    typer.echo(f"wrote {len(chosen)} tasks to {output}")
+
+
+@annotate_app.command("record")
+def annotate_record(
+    tasks: Path = typer.Argument(..., exists=True, dir_okay=False, help="The tasks file from `annotate suggest`."),
+    labels: Path = typer.Argument(..., exists=True, dir_okay=False, help="One line per task: id and 0/1 labels."),
+    output: Path = typer.Option(..., "--output", "-o", help="The pass file, e.g. data/annotations/real/first/round1.jsonl."),
+) -> None:
+    """Turn an annotator's labels into annotation lines by reference (no sentence text is stored)."""
+    from stance.data.real_annotations import record_labels
+
+    def read(path: Path) -> list[dict]:
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    lines = _or_exit(lambda: record_labels(read(tasks), read(labels), where=str(labels)))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    typer.echo(f"recorded {len(lines)} annotations in {output}")
 
 
 def _or_exit(action):
@@ -87,6 +147,9 @@ def train(
     dapt: bool = typer.Option(False, help="With --unlabelled: continue the backbone's masked-LM pretraining on the "
                                           "archive's sentences, then fine-tune (transformer_dapt-*)."),
     dapt_minutes: float = typer.Option(20.0, help="Time budget of --dapt's pretraining, in minutes."),
+    archive: Path = typer.Option(None, help=ARCHIVE_HELP),
+    real_weight: float = typer.Option(None, help="How much one real training sentence counts against a written one "
+                                                 "(default 1, or the --config file's real_weight)."),
 ) -> None:
     """Build the data set, train the model(s), evaluate on test and real-dev, and compare with the last run."""
     from stance.data.archive import record_filter
@@ -101,7 +164,8 @@ def train(
     def train_transformer(dataset, folder, data_hash, silver=None, backbone=backbone):
         from stance.training.trainer import TrainConfig, train_transformer_model
 
-        overrides = {"seed": seed, **({"backbone": backbone} if backbone else {}),
+        overrides = {"seed": seed, **({"real_weight": real_weight} if real_weight is not None else {}),
+                     **({"backbone": backbone} if backbone else {}),
                      **({"epochs": epochs} if epochs else {}), **({"batch_size": batch_size} if batch_size else {})}
         train_config = TrainConfig.from_file(config, **overrides) if config else TrainConfig(**overrides)
         train_transformer_model(dataset, folder, train_config, data_hash=data_hash, silver=silver)
@@ -109,7 +173,8 @@ def train(
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
                          models=kinds[model], output=output, seed=seed, unlabelled=unlabelled,
                          unlabelled_limit=unlabelled_limit, distill=distill, self_train=self_train, dapt=dapt,
-                         dapt_minutes=dapt_minutes, backbone=backbone,
+                         dapt_minutes=dapt_minutes, backbone=backbone, archive=archive,
+                         real_weight=1.0 if real_weight is None else real_weight,
                          unlabelled_where=_or_exit(lambda: record_filter(unlabelled_where)) if unlabelled_where else None)
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))
 

@@ -19,7 +19,9 @@ from datasets import Dataset, DatasetDict, Features, Sequence, Value
 from stance.data.annotations import PASSES, LabelledSentence, agreement, join, read_pass
 from stance.data.documents import read_documents
 from stance.data.near_duplicates import near_duplicate_pairs
-from stance.data.splits import SPLITS, assign_splits, group_documents
+from stance.data.real_annotations import RealSentence, join_real, read_real_passes, real_agreement
+from stance.data.realdev import shared_dir
+from stance.data.splits import REAL_SPLITS, SPLITS, assign_splits, group_documents
 from stance.labels import LABELS
 
 FEATURES = Features({
@@ -37,21 +39,40 @@ FEATURES = Features({
 INFO_FILE = "info.json"
 
 
+def to_dataset(records: list[dict]) -> Dataset:
+    """Records with the columns of ``FEATURES`` as a ``Dataset`` (an empty list gives an empty split)."""
+    return Dataset.from_dict({name: [record[name] for record in records] for name in FEATURES}, features=FEATURES)
+
+
+def default_archive() -> Path:
+    """The UN General Debate archive that real annotations refer to: ``<shared>/corpora/ungdc/speeches.jsonl.gz``."""
+    return shared_dir() / "corpora" / "ungdc" / "speeches.jsonl.gz"
+
+
 @dataclass
 class BuildResult:
     dataset: DatasetDict
     info: dict = field(default_factory=dict)
 
     def save(self, folder: Path) -> None:
-        """Write ``<split>.parquet`` for each split and ``info.json`` into ``folder``."""
+        """Write ``<split>.parquet`` for each split (empty real splits are left out) and ``info.json`` into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         for name, split in self.dataset.items():
-            split.to_parquet(str(folder / f"{name}.parquet"))
+            path = folder / f"{name}.parquet"
+            if len(split) == 0 and name in REAL_SPLITS.values():  # absent reads back as empty
+                path.unlink(missing_ok=True)
+                continue
+            split.to_parquet(str(path))
         (folder / INFO_FILE).write_text(json.dumps(self.info, indent=2) + "\n", encoding="utf-8")
 
 
-def build_dataset(seeds: Path, annotations: Path, *, seed: int = 13) -> BuildResult:
-    """Read, validate, join and split the corpus; raises a clear error on bad input."""
+def build_dataset(seeds: Path, annotations: Path, *, seed: int = 13, archive: Path | None = None) -> BuildResult:
+    """Read, validate, join and split the corpus; raises a clear error on bad input.
+
+    Real sentences labelled by reference in ``annotations/real/`` are read back from ``archive`` (default
+    :func:`default_archive`) into the splits ``real_train``, ``real_validation`` and ``real_test``, split by
+    speech; where the archive is absent they are left out and ``info["real"]["skipped"]`` says so.
+    """
     documents = read_documents(seeds)
     passes = {name: read_pass(annotations / name) for name in PASSES}
     rows = join(documents, passes)
@@ -64,10 +85,12 @@ def build_dataset(seeds: Path, annotations: Path, *, seed: int = 13) -> BuildRes
     groups = group_documents(doc_ids, [(rows[i].document.doc_id, rows[j].document.doc_id) for i, j, _ in duplicates])
     split_of_doc = _split_documents(rows, groups, seed=seed)
     dataset = DatasetDict({
-        name: Dataset.from_list([_record(row) for row in rows if split_of_doc[row.document.doc_id] == name],
-                                features=FEATURES)
+        name: to_dataset([_record(row) for row in rows if split_of_doc[row.document.doc_id] == name])
         for name in SPLITS
     })
+    real_rows, real_info = _real_sentences(annotations / "real", archive or default_archive())
+    for name, real_name in REAL_SPLITS.items():
+        dataset[real_name] = to_dataset([_real_record(r) for r in real_rows if r.split == name])
     info = {
         "content_hash": content_hash(dataset),
         "seed": seed,
@@ -78,8 +101,32 @@ def build_dataset(seeds: Path, annotations: Path, *, seed: int = 13) -> BuildRes
         "disagreements": sum(row.writer != row.second for row in rows),
         "near_duplicate_pairs": [[texts[i], texts[j], cos] for i, j, cos in duplicates],
         "distinct_bigram_ratio": distinct_bigram_ratio(texts),
+        "real": real_info,
     }
     return BuildResult(dataset, info)
+
+
+def _real_sentences(folder: Path, archive: Path) -> tuple[list[RealSentence], dict]:
+    passes = read_real_passes(folder)
+    labelled = len(passes["first"])
+    if not labelled:
+        return [], {"sentences": 0}
+    if not archive.is_file():
+        return [], {"sentences": 0, "skipped": f"archive {archive} absent: {labelled} real sentences left out, "
+                                               "the written corpus built alone (pass --archive to include them)"}
+    rows = join_real(passes, archive)
+    return rows, {"sentences": len(rows), "archive": str(archive), "kappa": real_agreement(rows),
+                  "disagreements": sum(r.first != r.second for r in rows),
+                  "by_split": {name: sum(r.split == name for r in rows) for name in REAL_SPLITS},
+                  "by_selection": {how: sum(r.selected_by == how for r in rows) for how in sorted({r.selected_by for r in rows})}}
+
+
+def _real_record(row: RealSentence) -> dict:
+    return {
+        "text": row.text, "labels": [float(v) for v in row.gold], **dict(zip(LABELS, row.gold)),
+        "doc_id": f"ungdc:{row.country}-{row.session}", "sentence_index": row.start, "kind": "ga_speech",
+        "speaker": "", "country": row.country, "date": str(row.year), "topic": f"round {row.round} {row.selected_by}",
+    }
 
 
 def _split_documents(rows: list[LabelledSentence], groups: list[list[str]], *, seed: int) -> dict[str, str]:
@@ -127,5 +174,6 @@ def load_dataset_folder(folder: Path) -> tuple[DatasetDict, dict]:
     if missing or not (folder / INFO_FILE).exists():
         raise FileNotFoundError(f"{folder} lacks {', '.join(missing) or INFO_FILE}; run `stance data build` first.")
     dataset = DatasetDict({name: Dataset.from_parquet(str(folder / f"{name}.parquet"), features=FEATURES)
-                           for name in SPLITS})
+                           if (folder / f"{name}.parquet").exists() else to_dataset([])
+                           for name in (*SPLITS, *REAL_SPLITS.values())})
     return dataset, json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))

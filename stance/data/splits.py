@@ -13,6 +13,8 @@ import random
 import numpy as np
 
 SPLITS = {"train": 0.70, "validation": 0.15, "test": 0.15}
+# Real sentences keep their own splits (by speech, see stance.data.real), named apart so each is reported alone.
+REAL_SPLITS = {"train": "real_train", "validation": "real_validation", "test": "real_test"}
 
 
 def group_documents(doc_ids: list[str], linked_pairs: list[tuple[str, str]]) -> list[list[str]]:

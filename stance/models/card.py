@@ -16,6 +16,19 @@ LIMITS = """\
 - Sentences longer than the maximum length are cut (the batch scorer counts them)."""
 
 
+def _real_part(real: dict, trained_on: dict) -> str:
+    """One paragraph on the real sentences: how many trained the model, and how they were labelled."""
+    if real.get("skipped"):
+        return f"Real sentences: none used ({real['skipped']}).\n"
+    if not real.get("sentences"):
+        return "Real sentences: none; the model saw written text only.\n"
+    kappa = ", ".join(f"{k} {v:.2f}" for k, v in real["kappa"].items())
+    return (f"Real sentences: {real['sentences']} from UN General Debate speeches of 1946-1969, labelled by reference "
+            f"in two blind passes (kappa {kappa}) and adjudicated, split by speech {real['by_split']}; "
+            f"{trained_on.get('real_sentences', 0)} of them trained the model, each weighted "
+            f"{trained_on.get('real_weight', 1.0)}, and the real test split was used for nothing but the figures below.\n")
+
+
 def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_info: dict) -> Path:
     """``metrics`` maps a data name (``test``, ``realdev``) to :func:`stance.metrics.compute_metrics` output."""
     config_name = "stance_config.json" if (folder / "stance_config.json").exists() else "config.json"
@@ -38,6 +51,7 @@ def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_
         f"Data hash `{data_info['content_hash'][:16]}`: {data_info['documents']} documents, "
         f"{data_info['sentences']} sentences, split by document 70/15/15; annotation agreement (Cohen's kappa) "
         + ", ".join(f"{k} {v:.2f}" for k, v in data_info["kappa"].items()) + ".\n",
+        _real_part(data_info.get("real", {}), config.get("trained_on", {})),
         "## Results\n",
         *(f"```\n{format_metrics(m, title=f'on {name}')}\n```\n" for name, m in metrics.items()),
         "Figures: " + ", ".join(f"[{name}]({name})" for name in figures) + "\n" if figures else "",

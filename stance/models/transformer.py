@@ -96,6 +96,29 @@ class TransformerClassifier:
     def predict(self, texts, batch_size: int = 32) -> np.ndarray:
         return (self.predict_proba(texts, batch_size) >= self.thresholds_).astype(int)
 
+    def predict_proba_and_embed(self, texts, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities and unit-length sentence embeddings (the last layer, mean-pooled) from one pass, in
+        input order: what choosing sentences to label needs."""
+        texts = check_texts(texts)
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        embeddings = np.zeros((len(texts), self.model.config.hidden_size), dtype=np.float32)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.inference_mode():
+                for start in range(0, len(texts), batch_size):
+                    chunk = order[start:start + batch_size]
+                    batch = self.preprocess([texts[i] for i in chunk])
+                    output = self.model(**batch, output_hidden_states=True)
+                    mask = batch["attention_mask"].unsqueeze(-1).float()
+                    pooled = (output.hidden_states[-1] * mask).sum(dim=1) / mask.sum(dim=1)
+                    probabilities[chunk] = self.postprocess(output.logits)
+                    embeddings[chunk] = torch.nn.functional.normalize(pooled, dim=1).float().numpy()
+        finally:
+            self.model.train(was_training)
+        return probabilities, embeddings
+
     # -- storage --------------------------------------------------------------------------------------
     def save(self, folder: Path | str, *, extra: dict | None = None) -> Path:
         folder = Path(folder)

@@ -25,6 +25,7 @@ from stance.models.baseline import TfidfBaseline
 from stance.models.card import write_model_card
 from stance.models.folder import TRANSFORMER, latest_run, load_model, new_run_folder
 from stance.training.adaptation import fit_tfidf_student, select_silver
+from stance.training.mix import training_mix
 
 
 @dataclass
@@ -49,16 +50,20 @@ class JobOptions:
     dapt: bool = False  # continue the backbone's masked-LM pretraining on the archive, then fine-tune
     dapt_minutes: float = 20.0
     backbone: str = ""  # the transformer backbone DAPT starts from ("" = the packaged all-MiniLM-L6-v2)
+    archive: Path | None = None  # the archive real annotations refer to (None: stance.data.build.default_archive)
+    real_weight: float = 1.0  # one real training sentence counts this many written ones
 
 
 def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str, dict]:
     """Build the data set, train each requested model, evaluate on test and real-dev, print a comparison."""
     check_adaptation(options)
-    built = build_dataset(options.seeds, options.annotations, seed=options.seed)
+    built = build_dataset(options.seeds, options.annotations, seed=options.seed, archive=options.archive)
     built.save(options.data_dir)
     echo(format_statistics(built.dataset, built.info))
     dataset, data_hash = built.dataset, built.info["content_hash"]
-    evaluation = {"test": (dataset["test"]["text"], np.array(dataset["test"]["labels"], dtype=int))}
+    evaluation = {name: (dataset[name]["text"], np.array(dataset[name]["labels"], dtype=int))
+                  for name in ("test", "real_test") if len(dataset[name])}
+    mix = training_mix(dataset, real_weight=options.real_weight)
     realdev = load_realdev(options.data_dir / "realdev.jsonl")
     if realdev is None:
         echo("real-dev set not found (../shared/realdev is absent): the real-dev column is left empty")
@@ -71,10 +76,11 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
         folder = options.output if options.output and len(options.models) == 1 else new_run_folder(options.models_dir, kind)
         started = time.perf_counter()
         if kind == TFIDF:
-            model = TfidfBaseline(seed=options.seed).fit(
-                dataset["train"]["text"], np.array(dataset["train"]["labels"]),
-                validation=(dataset["validation"]["text"], np.array(dataset["validation"]["labels"])))
-            model.save(folder, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1)})
+            weights = mix.weights if (mix.weights != 1).any() else None  # all ones: fit exactly as without weights
+            model = TfidfBaseline(seed=options.seed).fit(mix.texts, mix.labels, sample_weight=weights,
+                                                         validation=(mix.validation_texts, mix.validation_labels))
+            model.save(folder, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1),
+                                      "trained_on": mix.describe()})
         else:
             train_transformer(dataset, folder, data_hash)
         echo(f"\ntrained {kind} in {time.perf_counter() - started:.0f} s -> {folder}")
@@ -95,9 +101,9 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
         if "(new)" in name:
             write_model_card(folder, kind=name.split()[0], data_info=built.info,
                              metrics={data: results[data][name] for data in evaluation})
-    for data_name in ("test", "realdev"):
+    for data_name in ("test", "real_test", "realdev"):
         echo(f"\nside by side on {data_name}:")
-        echo(format_comparison(results[data_name]) if data_name in results else "  (not available: ../shared absent)")
+        echo(format_comparison(results[data_name]) if data_name in results else "  (not available: no such data here)")
     newest = trained.get(TRANSFORMER) or trained.get(TFIDF)
     if newest is not None:
         score_seeds(options.seeds, newest, options.models_dir / "seeds_scored.jsonl", echo)
@@ -143,8 +149,8 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
     probabilities = teacher.predict_proba(sentences)
     echo(f"\nunlabelled archive {options.unlabelled}: {len(sentences)} sentences sampled and labelled by the "
          f"{teacher_kind} teacher in {time.perf_counter() - started:.0f} s")
-    train_texts, train_labels = list(dataset["train"]["text"]), np.array(dataset["train"]["labels"], dtype=int)
-    validation = (list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"], dtype=int))
+    mix = training_mix(dataset, real_weight=options.real_weight)
+    train_texts, train_labels, validation = mix.texts, mix.labels, (mix.validation_texts, mix.validation_labels)
     extra = {"data_hash": data_hash, "unlabelled": str(options.unlabelled), "silver_weight": options.silver_weight,
              "teacher": str(trained[teacher_kind])}
 

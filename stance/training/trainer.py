@@ -24,6 +24,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from stance.metrics import compute_metrics, tune_thresholds
 from stance.models.transformer import TransformerClassifier, set_threads
+from stance.training.mix import training_mix
 
 CHECKPOINT = "checkpoint"
 
@@ -43,6 +44,7 @@ class TrainConfig:
     patience: int = 2
     seed: int = 13
     eval_batch_size: int = 64
+    real_weight: float = 1.0  # how much one real sentence counts against one written sentence in the loss
 
     @classmethod
     def from_file(cls, path: Path, **overrides) -> TrainConfig:
@@ -177,20 +179,21 @@ class Trainer:
 
 def train_transformer_model(dataset, output: Path, config: TrainConfig, *, data_hash: str, resume: bool = True,
                             silver: tuple[list[str], np.ndarray, float] | None = None) -> TransformerClassifier:
-    """Fine-tune on ``dataset["train"]`` (plus ``silver`` = (texts, labels, weight) if given), keep the best
-    epoch by validation macro-F1, save into ``output``."""
+    """Fine-tune on the written and real training sentences (see :func:`stance.training.mix.training_mix`),
+    plus ``silver`` = (texts, labels, weight) if given; keep the best epoch by validation macro-F1; save into
+    ``output``."""
     seed_everything(config.seed)
     classifier = TransformerClassifier.from_backbone(config.backbone or None, max_length=config.max_length)
-    texts, labels = list(dataset["train"]["text"]), np.array(dataset["train"]["labels"])
-    weights = np.ones(len(texts))
+    mix = training_mix(dataset, real_weight=config.real_weight)
+    texts, labels, weights = mix.texts, mix.labels, mix.weights
     if silver is not None:
         texts, labels = texts + list(silver[0]), np.vstack([labels, silver[1]])
         weights = np.concatenate([weights, np.full(len(silver[0]), silver[2])])
     started = time.perf_counter()
     best = Trainer(classifier, config, output=output).fit(
-        texts, labels, list(dataset["validation"]["text"]), np.array(dataset["validation"]["labels"]),
-        weights=weights, resume=resume)
+        texts, labels, mix.validation_texts, mix.validation_labels, weights=weights, resume=resume)
     best.save(output, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1),
+                             "trained_on": mix.describe(),
                              "training_config": asdict(config), "backbone": config.backbone or "all-MiniLM-L6-v2 (packaged)"})
     (output / "training_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
     shutil.rmtree(output / "best", ignore_errors=True)

@@ -99,3 +99,30 @@ def test_impossible_adaptations_are_refused_before_any_work(tiny_corpus, tmp_pat
     with pytest.raises(ValueError, match=message):
         run_job(options)
     assert not (tmp_path / "processed").exists()
+
+
+def test_real_sentences_train_with_the_written_corpus_and_are_reported_on_their_own(tiny_corpus, tmp_path, monkeypatch):
+    from real_fixture import write_archive
+
+    from stance.data.real import sample_candidates
+    from stance.data.real_annotations import record_labels
+
+    monkeypatch.setenv("STANCE_SHARED", str(tmp_path / "no_shared"))
+    seeds, annotations = tiny_corpus
+    archive = write_archive(tmp_path / "speeches.jsonl.gz")
+    candidates = sample_candidates(archive, limit=100, seed=0, where=lambda r: r["session"] <= 24, min_words=1)
+    tasks = [{"id": str(i), **c.to_task(), "round": 1, "selected_by": "random"} for i, c in enumerate(candidates)]
+    labels = [{"id": t["id"], "blame": i % 2, "cooperation": (i // 2) % 2, "hedging": (i // 4) % 2}
+              for i, t in enumerate(tasks)]
+    for name in ("first", "second"):
+        (annotations / "real" / name).mkdir(parents=True)
+        (annotations / "real" / name / "r1.jsonl").write_text(
+            "".join(json.dumps(line) + "\n" for line in record_labels(tasks, labels, where="x")))
+    options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed",
+                         models_dir=tmp_path / "models", models=("tfidf",), archive=archive, real_weight=2.0)
+    printed = []
+    results = run_job(options, echo=printed.append)
+    assert set(results) == {"test", "real_test"} and "tfidf (new)" in results["real_test"]
+    assert results["real_test"]["tfidf (new)"]["n"] == sum(t["split"] == "test" for t in tasks)
+    card = (latest_run(tmp_path / "models", "tfidf") / "README.md").read_text()
+    assert "on real_test" in card and "of them trained the model, each weighted 2.0" in card
