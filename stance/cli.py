@@ -148,6 +148,8 @@ def train(
                                           "archive's sentences, then fine-tune (transformer_dapt-*)."),
     dapt_minutes: float = typer.Option(20.0, help="Time budget of --dapt's pretraining, in minutes."),
     archive: Path = typer.Option(None, help=ARCHIVE_HELP),
+    export: bool = typer.Option(True, help="Export the new transformer to ONNX fp32 + int8 (parity-checked) so that "
+                                           "`stance score` and `predict` use the fast path."),
     real_weight: float = typer.Option(None, help="How much one real training sentence counts against a written one "
                                                  "(default 1, or the --config file's real_weight)."),
 ) -> None:
@@ -173,7 +175,7 @@ def train(
     options = JobOptions(seeds=seeds, annotations=annotations, data_dir=data_dir, models_dir=models_dir,
                          models=kinds[model], output=output, seed=seed, unlabelled=unlabelled,
                          unlabelled_limit=unlabelled_limit, distill=distill, self_train=self_train, dapt=dapt,
-                         dapt_minutes=dapt_minutes, backbone=backbone, archive=archive,
+                         dapt_minutes=dapt_minutes, backbone=backbone, archive=archive, export=export,
                          real_weight=1.0 if real_weight is None else real_weight,
                          unlabelled_where=_or_exit(lambda: record_filter(unlabelled_where)) if unlabelled_where else None)
     _or_exit(lambda: run_job(options, train_transformer=train_transformer, echo=typer.echo))

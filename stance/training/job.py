@@ -25,7 +25,7 @@ from stance.models.baseline import TfidfBaseline
 from stance.models.card import write_model_card
 from stance.models.folder import TRANSFORMER, latest_run, load_model, new_run_folder
 from stance.training.adaptation import fit_tfidf_student, select_silver
-from stance.training.mix import training_mix
+from stance.training.mix import TrainingMix, training_mix
 
 
 @dataclass
@@ -52,6 +52,7 @@ class JobOptions:
     backbone: str = ""  # the transformer backbone DAPT starts from ("" = the packaged all-MiniLM-L6-v2)
     archive: Path | None = None  # the archive real annotations refer to (None: stance.data.build.default_archive)
     real_weight: float = 1.0  # one real training sentence counts this many written ones
+    export: bool = True  # export each new transformer to ONNX (fp32 + int8, parity-checked) for fast scoring
 
 
 def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str, dict]:
@@ -72,6 +73,7 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
 
     previous = {kind: latest_run(options.models_dir, kind) for kind in options.models}
     trained: dict[str, Path] = {}
+    exports: dict[str, str] = {}
     for kind in options.models:
         folder = options.output if options.output and len(options.models) == 1 else new_run_folder(options.models_dir, kind)
         started = time.perf_counter()
@@ -83,6 +85,8 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
                                       "trained_on": mix.describe()})
         else:
             train_transformer(dataset, folder, data_hash)
+            if options.export:
+                exports[str(folder)] = export_fast_path(folder, mix, echo)
         echo(f"\ntrained {kind} in {time.perf_counter() - started:.0f} s -> {folder}")
         trained[kind] = folder
     if options.unlabelled is not None:
@@ -110,8 +114,23 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
     summary = options.models_dir / "comparison.json"
     summary.parent.mkdir(parents=True, exist_ok=True)
     summary.write_text(json.dumps({"data_hash": data_hash, "models": {k: str(v) for k, v in trained.items()},
-                                   "results": results}, indent=2) + "\n")
+                                   "onnx_export": exports, "results": results}, indent=2) + "\n")
     return results
+
+
+def export_fast_path(folder: Path, mix: TrainingMix, echo=print) -> str:
+    """Export ``folder`` to ONNX with the parity check on the validation sentences; a refused export leaves the
+    folder on torch, and the returned line says why."""
+    from stance.models.onnx_export import export_onnx  # torch.onnx and onnxruntime only when exporting
+
+    try:
+        report = export_onnx(folder, mix.validation_texts, mix.validation_labels)
+    except ValueError as refused:
+        line = f"ONNX export refused, {folder.name} stays on the torch backend: {refused}"
+    else:
+        line = f"ONNX export (fp32 + int8) in {folder.name}: {report.describe()}"
+    echo(line)
+    return line
 
 
 def check_adaptation(options: JobOptions) -> None:
