@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.symbols import ORTH
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # A speaker turn: an upper-case name or role, or Q/A, then a colon, at the start of a line.
 SPEAKER_TURN = re.compile(r"^(?P<speaker>Q|A|[A-Z][A-Z.'’\- ]{1,40}[A-Z.]):\s+(?P<rest>.*)$")
@@ -45,6 +45,10 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def _pipeline() -> Language:
+    """spaCy's blank English pipeline with the sentencizer; imported on first use (spaCy's thinc imports torch)."""
+    import spacy
+    from spacy.symbols import ORTH
+
     nlp = spacy.blank("en")
     for abbreviation in EXTRA_ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])

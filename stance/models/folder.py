@@ -11,6 +11,9 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
+from stance.labels import LABELS
 from stance.models.baseline import MODEL_TYPE as TFIDF
 from stance.models.baseline import ModelFolderError, TfidfBaseline
 
@@ -56,6 +59,26 @@ def model_kind(folder: Path) -> str:
     return kind
 
 
+def read_transformer_settings(folder: Path) -> dict:
+    """What every transformer backend needs from a folder, read without torch: thresholds, maximum length and
+    metadata from ``stance_config.json``; raises a clear error for a missing file or other labels."""
+    missing = [name for name in (STANCE_CONFIG, "config.json", "model.safetensors") if not (folder / name).is_file()]
+    if missing:
+        raise ModelFolderError(f"{folder} is not a complete transformer model folder: missing {', '.join(missing)}. "
+                               "Train one with `python train.py --model transformer`.")
+    try:
+        config = json.loads((folder / STANCE_CONFIG).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelFolderError(f"{folder}: the model files are corrupted or incomplete ({error}). "
+                               "Retrain with `python train.py --model transformer`.") from None
+    if config.get("labels") != list(LABELS):
+        raise ModelFolderError(f"{folder}: labels {config.get('labels')} do not match {list(LABELS)}; "
+                               "this folder was trained for other labels.")
+    metadata = {k: v for k, v in config.items() if k not in ("model_type", "labels", "thresholds", "max_length")}
+    return {"thresholds": np.array(config["thresholds"]), "max_length": config.get("max_length", 128),
+            "metadata": metadata}
+
+
 BACKENDS = ("auto", "onnx", "torch")
 ONNX_FILES = ("model.int8.onnx", "model.onnx")  # fastest first
 
@@ -71,8 +94,6 @@ def load_model(folder: Path | str, backend: str = "auto"):
         raise ValueError(f"Unknown backend {backend!r}; use one of {', '.join(BACKENDS)}.")
     if model_kind(folder) == TFIDF:
         return TfidfBaseline.load(folder)
-    from stance.models.transformer import TransformerClassifier
-
     if backend != "torch":
         exported = next((name for name in ONNX_FILES if (folder / name).is_file()), None)
         try:
@@ -90,4 +111,6 @@ def load_model(folder: Path | str, backend: str = "auto"):
             raise ModelFolderError(f"{folder} has no ONNX export ({' or '.join(ONNX_FILES)}). "
                                    f"Run `stance export --model {folder}` first, or use --backend torch.")
         logger.info("no ONNX export in %s; using the torch backend (run `stance export` for speed)", folder)
+    from stance.models.transformer import TransformerClassifier  # torch and transformers only on this path
+
     return TransformerClassifier.load(folder)

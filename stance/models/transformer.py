@@ -22,10 +22,10 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from stance import __version__
 from stance.labels import LABELS
 from stance.models.baseline import ModelFolderError
+from stance.models.folder import STANCE_CONFIG, read_transformer_settings
 from stance.models.inputs import check_texts
 
 MODEL_TYPE = "transformer"
-STANCE_CONFIG = "stance_config.json"
 
 
 def default_backbone() -> Path:
@@ -132,23 +132,14 @@ class TransformerClassifier:
 
     @staticmethod
     def load_config(folder: Path) -> dict:
-        """Read what every backend needs from a transformer folder: tokenizer, thresholds, max length, metadata."""
-        missing = [name for name in (STANCE_CONFIG, "config.json", "model.safetensors") if not (folder / name).is_file()]
-        if missing:
-            raise ModelFolderError(f"{folder} is not a complete transformer model folder: missing {', '.join(missing)}. "
-                                   "Train one with `python train.py --model transformer`.")
+        """Read what the torch backend needs from a transformer folder: tokenizer, thresholds, max length, metadata."""
+        settings = read_transformer_settings(folder)
         try:
-            config = json.loads((folder / STANCE_CONFIG).read_text(encoding="utf-8"))
             tokenizer = AutoTokenizer.from_pretrained(str(folder))
         except (OSError, ValueError) as error:
             raise ModelFolderError(f"{folder}: the model files are corrupted or incomplete ({error}). "
                                    "Retrain with `python train.py --model transformer`.") from None
-        if config.get("labels") != list(LABELS):
-            raise ModelFolderError(f"{folder}: labels {config.get('labels')} do not match {list(LABELS)}; "
-                                   "this folder was trained for other labels.")
-        metadata = {k: v for k, v in config.items() if k not in ("model_type", "labels", "thresholds", "max_length")}
-        return {"tokenizer": tokenizer, "thresholds": np.array(config["thresholds"]),
-                "max_length": config.get("max_length", 128), "metadata": metadata}
+        return {"tokenizer": tokenizer, **settings}
 
     @classmethod
     def load(cls, folder: Path | str) -> TransformerClassifier:

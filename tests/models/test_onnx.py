@@ -59,3 +59,43 @@ def test_an_export_that_fails_parity_is_refused_with_the_figures(tmp_path, monke
     with pytest.raises(ValueError, match="ONNX export refused: int8 vs fp32 on 24 sentences: mean"):
         onnx_export.export_onnx(folder, TEXTS, LABELS)
     assert not (folder / "model.int8.onnx").exists() and not (folder / "model.onnx").exists()
+
+
+LONG = " ".join(["The Assembly has before it the report of the Committee on the question of disarmament."] * 12)
+VARIED = [*TEXTS, LONG, "Ça ne change RIEN: the Président's “words” — and theirs — matter.", "a"]
+
+
+def test_the_torch_free_path_tokenises_and_scores_exactly_as_the_transformers_tokenizer(exported):
+    from transformers import AutoTokenizer
+
+    folder, _ = exported
+    model = OnnxClassifier.load(folder, "model.onnx")
+    reference = AutoTokenizer.from_pretrained(str(folder))(VARIED, truncation=True, max_length=model.max_length,
+                                                           padding=True, return_tensors="np")
+    ours = model.preprocess(VARIED)
+    for name in ("input_ids", "attention_mask", "token_type_ids"):
+        np.testing.assert_array_equal(ours[name], reference[name])
+    logits = model.session.run(None, {name: reference[name].astype(np.int64) for name in model.input_names})[0]
+    expected = 1 / (1 + np.exp(-logits))
+    assert np.abs(model.predict_proba(VARIED, batch_size=len(VARIED)) - expected).max() <= 1e-6
+    cut = int((reference["attention_mask"].sum(axis=1) >= model.max_length).sum())
+    assert cut >= 1 and model.truncated_ == 2 * cut  # the long sentence was cut; preprocess ran twice
+
+
+def test_scoring_with_an_exported_folder_imports_neither_torch_nor_transformers(exported, tmp_path):
+    import json
+    import subprocess
+
+    folder, _ = exported
+    table = tmp_path / "rows.jsonl"
+    table.write_text("".join(json.dumps({"text": text}) + "\n" for text in TEXTS[:5]))
+    script = (
+        "import sys\n"
+        "from stance.inference.predictor import Predictor\n"
+        "from stance.inference.scoring import ScoreOptions, score_file\n"
+        f"predictor = Predictor.load({str(folder)!r})\n"
+        f"score_file(ScoreOptions(input={str(table)!r}, output={str(tmp_path / 'out.jsonl')!r}), predictor, progress=False)\n"
+        "print(type(predictor.model).__name__, 'torch' in sys.modules, 'transformers' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["OnnxClassifier", "False", "False"], result.stderr[-2000:]
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 5
