@@ -18,7 +18,6 @@ from stance.data.documents import Document
 from stance.labels import LABELS
 
 PASSES = ("writer", "second", "adjudicated")
-ALLOWED_KEYS = {"doc_id", "text", *LABELS, "note"}
 
 Labels = tuple[int, int, int]
 
@@ -46,34 +45,40 @@ class LabelledSentence:
 def read_pass(folder: Path) -> dict[tuple[str, str], Annotation]:
     """Read every ``*.jsonl`` file in ``folder``, keyed by ``(doc_id, text)``."""
     annotations: dict[tuple[str, str], Annotation] = {}
-    for path in sorted(folder.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            row = _parse_line(line, where)
-            key = (row["doc_id"], row["text"])
-            if key in annotations:
-                raise AnnotationError(f"{where}: sentence already labelled at {annotations[key].where}; "
-                                      "keep one line per sentence.")
-            annotations[key] = Annotation(tuple(row[label] for label in LABELS), where)
+    for row, where in iter_annotation_lines(folder, required=("doc_id", "text"), optional=("note",)):
+        key = (row["doc_id"], row["text"])
+        if key in annotations:
+            raise AnnotationError(f"{where}: sentence already labelled at {annotations[key].where}; "
+                                  "keep one line per sentence.")
+        annotations[key] = Annotation(tuple(row[label] for label in LABELS), where)
     return annotations
 
 
-def _parse_line(line: str, where: str) -> dict:
+def iter_annotation_lines(folder: Path, *, required: tuple[str, ...], optional: tuple[str, ...]):
+    """Yield ``(row, "path:line")`` for every line of every ``*.jsonl`` file in ``folder``, each checked: a JSON
+    object with the ``required`` fields, a 0/1 value for every label, and nothing but ``optional`` besides."""
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                where = f"{path}:{number}"
+                yield parse_annotation_line(line, where, required=required, optional=optional), where
+
+
+def parse_annotation_line(line: str, where: str, *, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
+    """One annotation line, checked as :func:`iter_annotation_lines` says; the error names ``where`` and the fix."""
     try:
         row = json.loads(line)
     except json.JSONDecodeError as error:
         raise AnnotationError(f"{where}: not valid JSON ({error.msg}); write one JSON object a line.") from None
     if not isinstance(row, dict):
         raise AnnotationError(f"{where}: expected a JSON object, found {type(row).__name__}.")
-    unknown = sorted(set(row) - ALLOWED_KEYS)
+    unknown = sorted(set(row) - {*required, *LABELS, *optional})
     if unknown:
         raise AnnotationError(f"{where}: unknown field(s) {unknown}; the labels are {list(LABELS)} "
-                              "and the other fields doc_id, text, note.")
-    missing = [key for key in ("doc_id", "text", *LABELS) if key not in row]
+                              f"and the other fields {', '.join((*required, *optional))}.")
+    missing = [key for key in (*required, *LABELS) if key not in row]
     if missing:
-        raise AnnotationError(f"{where}: missing field(s) {missing}; every line needs doc_id, text and "
+        raise AnnotationError(f"{where}: missing field(s) {missing}; every line needs {', '.join(required)} and "
                               f"a 0/1 value for each of {list(LABELS)}.")
     for label in LABELS:
         if row[label] not in (0, 1) or isinstance(row[label], bool):

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
-from stance.data.annotations import AnnotationError
+from stance.data.annotations import AnnotationError, iter_annotation_lines, parse_annotation_line
 from stance.data.real import materialise, speech_split
 from stance.labels import LABELS
 
 REAL_PASSES = ("first", "second", "adjudicated")
 REFERENCE_KEYS = ("country", "session", "start", "end", "sha256")
-ALLOWED_KEYS = {*REFERENCE_KEYS, *LABELS, "round", "selected_by", "note"}
+OPTIONAL_KEYS = ("round", "selected_by", "note")
 Key = tuple[str, int, int, int]
 
 
@@ -62,40 +62,14 @@ class RealSentence:
 def read_real_pass(folder: Path) -> dict[Key, RealAnnotation]:
     """Every ``*.jsonl`` line in ``folder``, keyed by ``(country, session, start, end)``."""
     annotations: dict[Key, RealAnnotation] = {}
-    for path in sorted(folder.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            row = _parse_line(line, where)
-            key = (row["country"], row["session"], row["start"], row["end"])
-            if key in annotations:
-                raise AnnotationError(f"{where}: sentence already labelled at {annotations[key].where}; "
-                                      "keep one line per sentence.")
-            annotations[key] = RealAnnotation(row["sha256"], tuple(row[label] for label in LABELS),
-                                              int(row.get("round", 0)), row.get("selected_by", ""), where)
+    for row, where in iter_annotation_lines(folder, required=REFERENCE_KEYS, optional=OPTIONAL_KEYS):
+        key = (row["country"], row["session"], row["start"], row["end"])
+        if key in annotations:
+            raise AnnotationError(f"{where}: sentence already labelled at {annotations[key].where}; "
+                                  "keep one line per sentence.")
+        annotations[key] = RealAnnotation(row["sha256"], tuple(row[label] for label in LABELS),
+                                          int(row.get("round", 0)), row.get("selected_by", ""), where)
     return annotations
-
-
-def _parse_line(line: str, where: str) -> dict:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise AnnotationError(f"{where}: not valid JSON ({error.msg}); write one JSON object a line.") from None
-    if not isinstance(row, dict):
-        raise AnnotationError(f"{where}: expected a JSON object, found {type(row).__name__}.")
-    unknown = sorted(set(row) - ALLOWED_KEYS)
-    if unknown:
-        raise AnnotationError(f"{where}: unknown field(s) {unknown}; a real annotation has {list(REFERENCE_KEYS)}, "
-                              f"the labels {list(LABELS)} and optionally round, selected_by, note.")
-    missing = [key for key in (*REFERENCE_KEYS, *LABELS) if key not in row]
-    if missing:
-        raise AnnotationError(f"{where}: missing field(s) {missing}; a real annotation needs the reference "
-                              f"{list(REFERENCE_KEYS)} (from `stance annotate suggest`) and 0/1 for each of {list(LABELS)}.")
-    for label in LABELS:
-        if row[label] not in (0, 1) or isinstance(row[label], bool):
-            raise AnnotationError(f"{where}: {label} is {row[label]!r}; expected 0 or 1.")
-    return row
 
 
 def read_real_passes(folder: Path) -> dict[str, dict[Key, RealAnnotation]]:
@@ -160,7 +134,8 @@ def record_labels(tasks: list[dict], labels: list[dict], *, where: str) -> list[
                 "selected_by": task.get("selected_by", ""), **{label: row.get(label) for label in LABELS}}
         if row.get("note"):
             line["note"] = row["note"]
-        _parse_line(json.dumps(line), f"{where} (task {task['id']})")
+        parse_annotation_line(json.dumps(line), f"{where} (task {task['id']})", required=REFERENCE_KEYS,
+                              optional=OPTIONAL_KEYS)
         lines.append(line)
     if by_id:
         raise AnnotationError(f"{where}: label lines for unknown task ids {sorted(map(str, by_id))[:5]}; "
