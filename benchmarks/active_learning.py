@@ -58,8 +58,7 @@ def real_subset(dataset: DatasetDict, arm: str, count: int, seed: int) -> Datase
 def train(kind: str, dataset: DatasetDict, seed: int, real_weight: float):
     if kind == "tfidf":
         mix = training_mix(dataset, real_weight=real_weight)
-        weights = mix.weights if (mix.weights != 1).any() else None
-        return TfidfBaseline(seed=seed).fit(mix.texts, mix.labels, sample_weight=weights,
+        return TfidfBaseline(seed=seed).fit(mix.texts, mix.labels, sample_weight=mix.sample_weight,
                                             validation=(mix.validation_texts, mix.validation_labels))
     from stance.training.trainer import TrainConfig, train_transformer_model
 

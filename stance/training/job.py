@@ -78,8 +78,7 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
         folder = options.output if options.output and len(options.models) == 1 else new_run_folder(options.models_dir, kind)
         started = time.perf_counter()
         if kind == TFIDF:
-            weights = mix.weights if (mix.weights != 1).any() else None  # all ones: fit exactly as without weights
-            model = TfidfBaseline(seed=options.seed).fit(mix.texts, mix.labels, sample_weight=weights,
+            model = TfidfBaseline(seed=options.seed).fit(mix.texts, mix.labels, sample_weight=mix.sample_weight,
                                                          validation=(mix.validation_texts, mix.validation_labels))
             model.save(folder, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1),
                                       "trained_on": mix.describe()})

@@ -25,6 +25,11 @@ class TrainingMix:
     real_sentences: int = 0
     real_weight: float = 1.0
 
+    @property
+    def sample_weight(self) -> np.ndarray | None:
+        """The weights, or None when every sentence counts once (a fit then runs exactly as without weights)."""
+        return self.weights if (self.weights != 1).any() else None
+
     def describe(self) -> dict:
         """What the model was trained on, for ``stance_config.json`` and the model card."""
         return {"written_sentences": len(self.texts) - self.real_sentences, "real_sentences": self.real_sentences,
