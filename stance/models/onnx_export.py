@@ -20,6 +20,7 @@ from stance.models.transformer import TransformerClassifier
 
 FP32, INT8, PARITY = "model.onnx", "model.int8.onnx", "onnx_parity.json"
 MAX_MEAN_DIFF, MIN_AGREEMENT, MAX_F1_DROP = 0.02, 0.98, 0.01
+MAX_FP32_LOGIT_DIFF = 1e-3  # fp32 ONNX must compute what torch computes
 
 
 @dataclass
@@ -32,13 +33,19 @@ class ParityReport:
     n: int
 
     @property
+    def fp32_passed(self) -> bool:
+        return self.fp32_vs_torch_max_diff <= MAX_FP32_LOGIT_DIFF
+
+    @property
     def passed(self) -> bool:
-        return (self.mean_abs_diff <= MAX_MEAN_DIFF and self.label_agreement >= MIN_AGREEMENT
+        """Whether int8 may be used (it is kept only then; fp32 is kept whenever it matches torch)."""
+        return self.fp32_passed and (self.mean_abs_diff <= MAX_MEAN_DIFF and self.label_agreement >= MIN_AGREEMENT
                 and all(self.f1_fp32[label] - self.f1_int8[label] <= MAX_F1_DROP for label in LABELS))
 
     def describe(self) -> str:
+        verdict = "int8 kept" if self.passed else "int8 refused, fp32 kept" if self.fp32_passed else "refused"
         f1 = ", ".join(f"{label} {self.f1_fp32[label]:.3f}->{self.f1_int8[label]:.3f}" for label in LABELS)
-        return (f"int8 vs fp32 on {self.n} sentences: mean |dp| {self.mean_abs_diff:.4f} (limit {MAX_MEAN_DIFF}), "
+        return (f"{verdict}: int8 vs fp32 on {self.n} sentences: mean |dp| {self.mean_abs_diff:.4f} (limit {MAX_MEAN_DIFF}), "
                 f"labels agree on {self.label_agreement:.2%} (limit {MIN_AGREEMENT:.0%}), F1 {f1} "
                 f"(limit: drop <= {MAX_F1_DROP}); fp32 ONNX vs torch max |dlogit| {self.fp32_vs_torch_max_diff:.2e}")
 
@@ -57,7 +64,11 @@ def _ffn_down_projections(path: Path) -> list[str]:
 
 
 def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityReport:
-    """Write ``model.onnx`` and ``model.int8.onnx`` into ``folder``; remove them and raise if parity fails."""
+    """Write ``model.onnx`` and ``model.int8.onnx`` into ``folder`` and check them on ``texts``.
+
+    int8 is kept only if it passes the parity check; fp32 is kept whenever it matches torch, so a refused int8
+    still leaves the folder on the exact fp32 ONNX path. Raises (and removes both) if fp32 does not match torch.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from stance.models.onnx_runtime import OnnxClassifier
@@ -88,7 +99,8 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
         fp32_vs_torch_max_diff=float(np.abs(onnx_logits - reference).max()), n=len(texts))
     if not report.passed:
         (folder / INT8).unlink()
+    if not report.fp32_passed:
         (folder / FP32).unlink()
         raise ValueError(f"ONNX export refused: {report.describe()}")
-    (folder / PARITY).write_text(json.dumps(asdict(report), indent=2) + "\n")
+    (folder / PARITY).write_text(json.dumps({**asdict(report), "int8_kept": report.passed}, indent=2) + "\n")
     return report

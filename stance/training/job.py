@@ -127,7 +127,7 @@ def export_fast_path(folder: Path, mix: TrainingMix, echo=print) -> str:
     except ValueError as refused:
         line = f"ONNX export refused, {folder.name} stays on the torch backend: {refused}"
     else:
-        line = f"ONNX export (fp32 + int8) in {folder.name}: {report.describe()}"
+        line = f"ONNX export in {folder.name}: {report.describe()}"
     echo(line)
     return line
 

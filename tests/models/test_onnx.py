@@ -53,10 +53,19 @@ def test_without_onnxruntime_auto_falls_back_to_torch_and_says_so(exported, monk
         load_model(folder, "onnx")
 
 
-def test_an_export_that_fails_parity_is_refused_with_the_figures(tmp_path, monkeypatch):
+def test_an_int8_export_that_fails_parity_is_dropped_and_fp32_kept(tmp_path, monkeypatch):
     folder = tiny_classifier(tmp_path / "tok").save(tmp_path / "m")
     monkeypatch.setattr(onnx_export, "MAX_MEAN_DIFF", -1.0)
-    with pytest.raises(ValueError, match="ONNX export refused: int8 vs fp32 on 24 sentences: mean"):
+    report = onnx_export.export_onnx(folder, TEXTS, LABELS)
+    assert not report.passed and report.describe().startswith("int8 refused, fp32 kept: int8 vs fp32 on 24 sentences")
+    assert not (folder / "model.int8.onnx").exists() and (folder / "model.onnx").exists()
+    assert isinstance(load_model(folder), OnnxClassifier) and load_model(folder).metadata["onnx_file"] == "model.onnx"
+
+
+def test_an_fp32_export_that_differs_from_torch_is_refused_with_the_figures(tmp_path, monkeypatch):
+    folder = tiny_classifier(tmp_path / "tok").save(tmp_path / "m")
+    monkeypatch.setattr(onnx_export, "MAX_FP32_LOGIT_DIFF", -1.0)
+    with pytest.raises(ValueError, match="ONNX export refused: refused: int8 vs fp32 on 24 sentences: mean"):
         onnx_export.export_onnx(folder, TEXTS, LABELS)
     assert not (folder / "model.int8.onnx").exists() and not (folder / "model.onnx").exists()
 

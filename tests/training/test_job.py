@@ -84,11 +84,11 @@ def test_dapt_fine_tunes_a_transformer_on_a_backbone_pretrained_on_the_archive(t
     assert set(results["test"]) == {"transformer (new)", "transformer_selftrain (new)", "transformer_dapt (new)",
                                     "tfidf_distilled (new)"}
     [transformer] = (tmp_path / "models").glob("transformer-*")
-    # The job exports every new transformer; a tiny random model fails int8 parity, so this one is refused and
-    # stays on torch, with the reason printed and recorded (tests/models/test_onnx.py covers an accepted export).
-    [refusal] = [line for line in printed if line.startswith("ONNX export refused")]
-    assert f"{transformer.name} stays on the torch backend" in refusal and "labels agree on" in refusal
-    assert not (transformer / "model.onnx").exists()
+    # The job exports every new transformer; this tiny random model fails int8 parity, so int8 is dropped and the
+    # exact fp32 export kept, with the figures printed and recorded (tests/models/test_onnx.py covers the rest).
+    [line] = [line for line in printed if line.startswith("ONNX export")]
+    assert line.startswith(f"ONNX export in {transformer.name}: int8 refused, fp32 kept") and "labels agree on" in line
+    assert (transformer / "model.onnx").exists() and not (transformer / "model.int8.onnx").exists()
     assert str(transformer) in json.loads((tmp_path / "models" / "comparison.json").read_text())["onnx_export"]
     [adapted] = (tmp_path / "models").glob("backbone_dapt-*")
     assert backbones == [str(backbone), str(backbone), str(adapted)]
