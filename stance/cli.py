@@ -299,18 +299,17 @@ def score(
 @app.command("export")
 def export(
     model: Path = typer.Option(..., help="A trained transformer folder."),
-    data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build` (its validation "
-                                                                 "split is the parity check's data)."),
+    data_dir: Path = typer.Option(Path("data/processed"), help="Folder written by `stance data build` (its written "
+                                                                 "and real validation splits are the parity check's data)."),
 ) -> None:
-    """Export a transformer to ONNX (fp32 and int8) beside its weights, refusing it if int8 parity fails."""
-    import numpy as np
-
+    """Export a transformer to ONNX beside its weights: fp32, and int8 where it passes the parity check."""
     from stance.data.build import load_dataset_folder
     from stance.models.onnx_export import export_onnx
+    from stance.training.mix import training_mix
 
     dataset, _ = _or_exit(lambda: load_dataset_folder(data_dir))
-    validation = dataset["validation"]
-    report = _or_exit(lambda: export_onnx(model, list(validation["text"]), np.array(validation["labels"], dtype=int)))
+    mix = training_mix(dataset)  # the same validation sentences that train.py's export checks
+    report = _or_exit(lambda: export_onnx(model, mix.validation_texts, mix.validation_labels))
     typer.echo(report.describe())
     typer.echo(f"wrote {model / 'model.onnx'}" + (f" and {model / 'model.int8.onnx'}" if report.passed else ""))
 
