@@ -79,19 +79,16 @@ def annotate_suggest(
     from stance.data.archive import record_filter
     from stance.data.build import default_archive
     from stance.data.real_annotations import annotated_keys
-    from stance.training.active_learning import suggest
+    from stance.training.active_learning import suggest, to_tasks
 
     chosen = _or_exit(lambda: suggest(
         archive or default_archive(), n=n, strategy=strategy, model_dir=model, where=record_filter(where),
         exclude=annotated_keys(annotations), splits=tuple(s.strip() for s in splits.split(",")), pool_size=pool_size,
         seed=seed))
     output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", encoding="utf-8") as f:
-        for number, candidate in enumerate(chosen):
-            task = {"id": f"r{round_number}-{number:04d}", **candidate.to_task(), "round": round_number,
-                    "selected_by": strategy}
-            f.write(json.dumps(task, ensure_ascii=False) + "\n")
-    typer.echo(f"wrote {len(chosen)} tasks to {output}")
+    tasks = to_tasks(chosen, round_number=round_number, strategy=strategy)
+    output.write_text("".join(json.dumps(task, ensure_ascii=False) + "\n" for task in tasks), encoding="utf-8")
+    typer.echo(f"wrote {len(tasks)} tasks to {output}")
 
 
 @annotate_app.command("record")

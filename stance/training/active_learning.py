@@ -60,6 +60,13 @@ def choose_diverse(scores: np.ndarray, embeddings: np.ndarray, speeches: list, *
     return chosen[:n]
 
 
+def to_tasks(chosen: list[Candidate], *, round_number: int, strategy: str) -> list[dict]:
+    """Annotation tasks: an id (``r<round>-<n>``), the reference, split, context and text, the round and how
+    the sentence was chosen (never the model's scores, so annotators stay blind to them)."""
+    return [{"id": f"r{round_number}-{number:04d}", **candidate.to_task(), "round": round_number,
+             "selected_by": strategy} for number, candidate in enumerate(chosen)]
+
+
 def _scores_and_embeddings(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     if hasattr(model, "predict_proba_and_embed"):  # the transformer: its own sentence embeddings
         probabilities, embeddings = model.predict_proba_and_embed(texts)
