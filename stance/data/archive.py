@@ -12,10 +12,13 @@ import json
 import operator
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from stance.data.segment import split_sentences
+
+T = TypeVar("T")
 
 
 def _open_text(path: Path):
@@ -54,18 +57,24 @@ def iter_documents(path: Path, *, text_column: str = "text", where=None) -> Iter
 def sample_sentences(path: Path, *, limit: int, seed: int = 13, min_words: int = 5, max_words: int = 80,
                      text_column: str = "text", where=None) -> list[str]:
     """A uniform random sample (reservoir, fixed seed) of up to ``limit`` sentences of the archive."""
+    sentences = (sentence.text for document in iter_documents(path, text_column=text_column, where=where)
+                 for sentence in split_sentences(document))
+    return reservoir_sample((s for s in sentences if min_words <= len(s.split()) <= max_words), limit=limit, seed=seed)
+
+
+def reservoir_sample(items: Iterable[T], *, limit: int, seed: int) -> list[T]:
+    """A uniform random sample of up to ``limit`` items of a stream of any length, in one pass and bounded memory.
+
+    >>> reservoir_sample(range(3), limit=5, seed=0), len(reservoir_sample(range(1000), limit=5, seed=0))
+    ([0, 1, 2], 5)
+    """
     rng = random.Random(seed)
-    reservoir: list[str] = []
-    seen = 0
-    for document in iter_documents(path, text_column=text_column, where=where):
-        for sentence in split_sentences(document):
-            if not min_words <= len(sentence.text.split()) <= max_words:
-                continue
-            seen += 1
-            if len(reservoir) < limit:
-                reservoir.append(sentence.text)
-            elif (slot := rng.randrange(seen)) < limit:
-                reservoir[slot] = sentence.text
+    reservoir: list[T] = []
+    for seen, item in enumerate(items, start=1):
+        if len(reservoir) < limit:
+            reservoir.append(item)
+        elif (slot := rng.randrange(seen)) < limit:
+            reservoir[slot] = item
     return reservoir
 
 

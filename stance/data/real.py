@@ -20,12 +20,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import random
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from stance.data.archive import reservoir_sample
 from stance.data.segment import split_sentences
 
 # Shares of speeches per split; the test share is large because only a random sample of test speeches is labelled.
@@ -188,23 +188,18 @@ def sample_candidates(archive: Path, *, limit: int, seed: int, where: Callable[[
                       min_words: int = 5, max_words: int = 80) -> list[Candidate]:
     """A uniform random sample (reservoir, fixed seed) of up to ``limit`` sentences of the archive's speeches
     in ``splits``, leaving out references in ``exclude`` (``(country, session, start, end)`` keys)."""
-    rng = random.Random(seed)
     splits, exclude = set(splits), exclude or set()
-    reservoir: list[Candidate] = []
-    seen = 0
-    for speech in iter_speeches(archive, where=where):
-        if speech.split not in splits:
-            continue
-        previous = ""
-        for sentence in locate_sentences(speech.text):
-            candidate = Candidate(speech.country, speech.session, speech.year, sentence.start, sentence.end,
-                                  sentence.text, previous)
-            previous = sentence.text
-            if candidate.key in exclude or not min_words <= len(sentence.text.split()) <= max_words:
+
+    def candidates() -> Iterator[Candidate]:
+        for speech in iter_speeches(archive, where=where):
+            if speech.split not in splits:
                 continue
-            seen += 1
-            if len(reservoir) < limit:
-                reservoir.append(candidate)
-            elif (slot := rng.randrange(seen)) < limit:
-                reservoir[slot] = candidate
-    return reservoir
+            previous = ""
+            for sentence in locate_sentences(speech.text):
+                candidate = Candidate(speech.country, speech.session, speech.year, sentence.start, sentence.end,
+                                      sentence.text, previous)
+                previous = sentence.text
+                if candidate.key not in exclude and min_words <= len(sentence.text.split()) <= max_words:
+                    yield candidate
+
+    return reservoir_sample(candidates(), limit=limit, seed=seed)
