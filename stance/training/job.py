@@ -89,7 +89,7 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
         echo(f"\ntrained {kind} in {time.perf_counter() - started:.0f} s -> {folder}")
         trained[kind] = folder
     if options.unlabelled is not None:
-        trained.update(adapt_to_archive(options, dataset, data_hash, trained, train_transformer, echo))
+        trained.update(adapt_to_archive(options, dataset, mix, data_hash, trained, train_transformer, echo))
 
     results: dict[str, dict] = {}
     for name, folder in [*((f"{k} (new)", f) for k, f in trained.items()),
@@ -148,7 +148,7 @@ def check_adaptation(options: JobOptions) -> None:
                          "only --self-train can use the archive.")
 
 
-def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict[str, Path], train_transformer,
+def adapt_to_archive(options: JobOptions, dataset, mix: TrainingMix, data_hash: str, trained: dict[str, Path], train_transformer,
                      echo=print) -> dict[str, Path]:
     """Adapt to ``options.unlabelled`` with the chosen methods; the students are written beside the new models:
 
@@ -167,7 +167,6 @@ def adapt_to_archive(options: JobOptions, dataset, data_hash: str, trained: dict
     probabilities = teacher.predict_proba(sentences)
     echo(f"\nunlabelled archive {options.unlabelled}: {len(sentences)} sentences sampled and labelled by the "
          f"{teacher_kind} teacher in {time.perf_counter() - started:.0f} s")
-    mix = training_mix(dataset, real_weight=options.real_weight)
     train_texts, train_labels, validation = mix.texts, mix.labels, (mix.validation_texts, mix.validation_labels)
     extra = {"data_hash": data_hash, "unlabelled": str(options.unlabelled), "silver_weight": options.silver_weight,
              "teacher": str(trained[teacher_kind])}
