@@ -111,9 +111,11 @@ def annotate_record(
 
 def _or_exit(action):
     """Run ``action``; turn the project's input errors into a one-line message and exit status 2."""
+    from stance.inference.output_guard import OutputWriteError
+
     try:
         return action()
-    except (ValueError, FileNotFoundError) as error:
+    except (ValueError, FileNotFoundError, OutputWriteError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
 
@@ -309,6 +311,28 @@ def export(
     report = _or_exit(lambda: export_onnx(model, mix.validation_texts, mix.validation_labels))
     typer.echo(report.describe())
     typer.echo(f"wrote {model / 'model.onnx'}" + (f" and {model / 'model.int8.onnx'}" if report.passed else ""))
+
+
+@app.command("verify")
+def verify(
+    folder: Path = typer.Argument(..., help="A model folder."),
+    create: bool = typer.Option(False, help="Write a manifest for a folder saved before manifests existed "
+                                            "(refused where one exists: that would bless a changed file)."),
+) -> None:
+    """Check every file of a model folder against its manifest.json (sha256 and size); exit 1 on a difference."""
+    from stance.models.folder import model_kind
+    from stance.models.manifest import MANIFEST, verify_folder, write_manifest
+
+    _or_exit(lambda: model_kind(folder))
+    if create:
+        if (folder / MANIFEST).exists():
+            _fail(f"{folder} already has {MANIFEST}; `stance verify {folder}` checks it. Delete it first only if you "
+                  "trust every file in the folder as it is.")
+        write_manifest(folder)
+    verification = _or_exit(lambda: verify_folder(folder))
+    typer.echo(verification.describe())
+    if not verification.ok:
+        raise typer.Exit(1)
 
 
 def _fail(message: str) -> None:

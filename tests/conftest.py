@@ -1,8 +1,13 @@
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from corpus_fixture import write_corpus
+
+# model-file hashes are cached per user; tests keep theirs apart from the user's cache
+os.environ["STANCE_CACHE"] = tempfile.mkdtemp(prefix="stance-cache-")
 
 
 @pytest.fixture

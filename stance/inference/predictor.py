@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from stance.labels import LABELS
-from stance.models.baseline import MODEL_TYPE as TFIDF
-from stance.models.baseline import ModelFolderError
-from stance.models.folder import TRAIN_HINT, TRANSFORMER, latest_run, load_model
+from stance.models.folder import latest_run, load_model
 from stance.models.inputs import check_texts
+from stance.models.kinds import TFIDF, TRAIN_HINT, TRANSFORMER, ModelFolderError
 
 NEUTRAL = "neutral"
 

@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from stance.data.segment import split_sentences
+from stance.inference.output_guard import OutputLock, writing
 from stance.inference.predictor import Predictor
 from stance.inference.table_io import STDIO, DecodingReport, concatenate, detect_format, read_chunks, write_stdout, write_table
 from stance.labels import LABELS
@@ -137,19 +138,38 @@ def _state(options: ScoreOptions, predictor: Predictor) -> dict:
 def score_file(options: ScoreOptions, predictor: Predictor, *, progress: bool = True) -> ScoreSummary:
     """Score ``options.input`` into ``options.output``; see the module docstring for the guarantees."""
     in_format, out_format = check_paths(options)
-    summary, report = ScoreSummary(), DecodingReport(strict=options.strict, source=options.input)
-    to_file = options.output != STDIO
+    if options.output == STDIO:
+        return _score(options, predictor, in_format, out_format, None, 0, progress)
     partial = Path(f"{options.output}.partial")
-    skip_chunks = 0
-    if to_file:
-        state = _state(options, predictor) if options.input != STDIO else {}
-        saved = partial / "state.json"
+    lock = OutputLock(partial)
+    lock.check()  # before anything in the folder is touched: another run may be writing it
+    state = _state(options, predictor) if options.input != STDIO else {}
+    saved = partial / "state.json"
+    with writing(partial, partial):
         if options.resume and saved.exists() and json.loads(saved.read_text()) == state:
-            skip_chunks = len(sorted(partial.glob("part-*")))
+            skip_chunks = len(list(partial.glob(f"part-*.{out_format}")))
         else:
+            skip_chunks = 0
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir()
             saved.write_text(json.dumps(state))
+    with lock.acquire():
+        summary = _score(options, predictor, in_format, out_format, partial, skip_chunks, progress)
+        final_tmp = Path(f"{options.output}.tmp")
+        with writing(Path(options.output), partial):
+            try:
+                concatenate(sorted(partial.glob(f"part-*.{out_format}")), final_tmp, out_format)
+                final_tmp.replace(options.output)
+            finally:
+                final_tmp.unlink(missing_ok=True)
+    shutil.rmtree(partial)
+    return summary
+
+
+def _score(options: ScoreOptions, predictor: Predictor, in_format: str, out_format: str, partial: Path | None,
+           skip_chunks: int, progress: bool) -> ScoreSummary:
+    """Read, score and write chunk by chunk: into numbered parts in ``partial``, or to stdout when it is None."""
+    summary, report = ScoreSummary(), DecodingReport(strict=options.strict, source=options.input)
     started = time.perf_counter()
     truncated_before = predictor.truncated
     bar = tqdm(unit="rows", desc="scoring", file=sys.stderr, disable=not progress, dynamic_ncols=True)
@@ -173,19 +193,18 @@ def score_file(options: ScoreOptions, predictor: Predictor, *, progress: bool = 
         scored = score_frame(predictor, chunk, text_column, options.batch_size)
         summary.rows_out += len(scored)
         summary.errors += int(scored["error"].notna().sum())
-        if to_file:
-            part = partial / f"part-{number:06d}.{out_format}"
-            write_table(scored, part.with_suffix(".tmp"), out_format)
-            part.with_suffix(".tmp").rename(part)
-        else:
+        if partial is None:
             write_stdout(scored)
+        else:
+            part = partial / f"part-{number:06d}.{out_format}"
+            with writing(part, partial):
+                try:
+                    write_table(scored, part.with_suffix(".tmp"), out_format)
+                    part.with_suffix(".tmp").rename(part)
+                finally:
+                    part.with_suffix(".tmp").unlink(missing_ok=True)
         bar.update(summary.rows_in - first_row)
     bar.close()
-    if to_file:
-        final_tmp = Path(f"{options.output}.tmp")
-        concatenate(sorted(partial.glob(f"part-*.{out_format}")), final_tmp, out_format)
-        final_tmp.replace(options.output)
-        shutil.rmtree(partial)
     summary.truncated = predictor.truncated - truncated_before
     summary.undecodable_lines = report.lines
     summary.seconds = time.perf_counter() - started

@@ -27,13 +27,11 @@ from stance import __version__
 from stance.labels import LABELS
 from stance.metrics import tune_thresholds
 from stance.models.inputs import check_labels, check_texts
+from stance.models.kinds import TFIDF as MODEL_TYPE
+from stance.models.kinds import ModelFolderError
+from stance.models.manifest import write_manifest
 
-MODEL_TYPE = "tfidf"
 FILES = ("config.json", "vocabulary.json", "weights.safetensors")
-
-
-class ModelFolderError(ValueError):
-    """A model folder that is missing, incomplete or not what it claims to be."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +130,7 @@ class TfidfBaseline:
                                                             for k, v in vocabulary.items()}), encoding="utf-8")
         save_file({"word_idf": self.word_.idf_, "char_idf": self.char_.idf_, "coef": self.coef_,
                    "intercept": self.intercept_}, str(folder / "weights.safetensors"))
+        write_manifest(folder)
         return folder
 
     @classmethod

@@ -5,8 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from stance.metrics import format_metrics
+import yaml
 
+from stance.metrics import format_metrics
+from stance.models.kinds import BACKBONE_NAME
+from stance.models.manifest import write_manifest
+
+DATA_NAMES = {"test": "written test split", "real_test": "real UN speech test split (1946-1969)",
+              "realdev": "real-dev (315 real UN sentences)"}
 LIMITS = """\
 - Trained on a corpus written for the project (see `data/README.md` of the stance repository), not on
   real transcripts; real speech differs, and the real-dev figures above are the honest guide.
@@ -29,6 +35,26 @@ def _real_part(real: dict, trained_on: dict) -> str:
             f"{trained_on.get('real_weight', 1.0)}, and the real test split was used for nothing but the figures below.\n")
 
 
+def card_header(*, kind: str, config: dict, metrics: dict[str, dict]) -> str:
+    """The Hugging Face model-card YAML header (license, language, tags, base model, data, model-index)."""
+    results = [{"task": {"type": "text-classification", "name": "Multi-label sentence classification"},
+                "dataset": {"name": DATA_NAMES.get(name, name), "type": "stance", "split": name},
+                "metrics": [{"type": "f1", "name": "macro-F1", "value": round(m["macro_f1"], 4)},
+                            *({"type": "f1", "name": f"{label} F1", "value": round(values["f1"], 4)}
+                              for label, values in m["per_label"].items())]}
+               for name, m in metrics.items()]
+    header = {"license": "apache-2.0", "language": ["en"],
+              "library_name": "transformers" if kind == "transformer" else "stance",
+              "pipeline_tag": "text-classification",
+              "tags": ["text-classification", "multi-label-classification", "diplomacy", "political-speech", "stance"],
+              **({"base_model": BACKBONE_NAME, "base_model_sha256": config.get("backbone_sha256")}
+                 if kind == "transformer" else {}),
+              "datasets": ["stance written corpus (data/ of the stance repository)",
+                           "UN General Debate Corpus, sessions 1-24, by reference (CC0)"],
+              "model-index": [{"name": f"stance-{kind}", "results": results}]}
+    return f"---\n{yaml.safe_dump(header, sort_keys=False, allow_unicode=True)}---\n"
+
+
 def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_info: dict) -> Path:
     """``metrics`` maps a data name (``test``, ``realdev``) to :func:`stance.metrics.compute_metrics` output."""
     config_name = "stance_config.json" if (folder / "stance_config.json").exists() else "config.json"
@@ -38,6 +64,7 @@ def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_
              f'python -c \'from transformers import pipeline; print(pipeline("text-classification", '
              f'model="{folder}", top_k=None)("We welcome the talks."))\'')
     sections = [
+        card_header(kind=kind, config=config, metrics=metrics),
         f"# stance {kind} model\n",
         "Labels every sentence of diplomatic speech for **blame**, **cooperation** and **hedging**: three "
         "independent yes/no labels with a probability each; a sentence with none is neutral. "
@@ -52,6 +79,8 @@ def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_
         f"{data_info['sentences']} sentences, split by document 70/15/15; annotation agreement (Cohen's kappa) "
         + ", ".join(f"{k} {v:.2f}" for k, v in data_info["kappa"].items()) + ".\n",
         _real_part(data_info.get("real", {}), config.get("trained_on", {})),
+        (f"Backbone: {config['backbone']}, `model.safetensors` sha256 `{config.get('backbone_sha256')}`.\n"
+         if "backbone" in config else ""),
         "## Results\n",
         *(f"```\n{format_metrics(m, title=f'on {name}')}\n```\n" for name, m in metrics.items()),
         "Figures: " + ", ".join(f"[{name}]({name})" for name in figures) + "\n" if figures else "",
@@ -59,4 +88,5 @@ def write_model_card(folder: Path, *, kind: str, metrics: dict[str, dict], data_
     ]
     path = folder / "README.md"
     path.write_text("\n".join(sections), encoding="utf-8")
+    write_manifest(folder)
     return path

@@ -14,13 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from stance.labels import LABELS
-from stance.models.baseline import MODEL_TYPE as TFIDF
-from stance.models.baseline import ModelFolderError, TfidfBaseline
+from stance.models.kinds import TFIDF, TRAIN_HINT, TRANSFORMER, ModelFolderError
+from stance.models.manifest import check_folder
 
 logger = logging.getLogger("stance")
-TRANSFORMER = "transformer"
 STANCE_CONFIG = "stance_config.json"  # what a transformer folder adds to its Hugging Face files
-TRAIN_HINT = "Train one with `python train.py` (or `python train.py --model tfidf` for the quick baseline)."
 
 
 def new_run_folder(models_dir: Path, kind: str) -> Path:
@@ -92,7 +90,12 @@ def load_model(folder: Path | str, backend: str = "auto"):
     folder = Path(folder)
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}; use one of {', '.join(BACKENDS)}.")
-    if model_kind(folder) == TFIDF:
+    if folder.is_dir():
+        check_folder(folder)  # before anything is read from it
+    kind = model_kind(folder)
+    if kind == TFIDF:
+        from stance.models.baseline import TfidfBaseline  # scikit-learn only on this path
+
         return TfidfBaseline.load(folder)
     if backend != "torch":
         exported = next((name for name in ONNX_FILES if (folder / name).is_file()), None)

@@ -16,6 +16,7 @@ import torch
 
 from stance.labels import LABELS
 from stance.metrics import compute_metrics
+from stance.models.manifest import check_folder, write_manifest
 from stance.models.transformer import TransformerClassifier
 
 FP32, INT8, PARITY = "model.onnx", "model.int8.onnx", "onnx_parity.json"
@@ -73,6 +74,7 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
 
     from stance.models.onnx_runtime import OnnxClassifier
 
+    check_folder(folder)  # never export (and so re-list in the manifest) weights that changed since training
     torch_model = TransformerClassifier.load(folder)
     model = torch_model.model.eval()
     sample = torch_model.tokenizer(["We welcome the talks.", "They shelled the port again last night."],
@@ -103,4 +105,5 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
         (folder / FP32).unlink()
         raise ValueError(f"ONNX export refused: {report.describe()}")
     (folder / PARITY).write_text(json.dumps({**asdict(report), "int8_kept": report.passed}, indent=2) + "\n")
+    write_manifest(folder)
     return report

@@ -20,9 +20,9 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from stance.labels import LABELS
-from stance.models.baseline import ModelFolderError
 from stance.models.folder import read_transformer_settings
 from stance.models.inputs import check_texts
+from stance.models.kinds import ModelFolderError
 
 
 class OnnxClassifier:

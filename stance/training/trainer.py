@@ -23,7 +23,9 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from stance.metrics import compute_metrics, tune_thresholds
-from stance.models.transformer import TransformerClassifier, set_threads
+from stance.models.folder import STANCE_CONFIG
+from stance.models.kinds import BACKBONE_NAME
+from stance.models.transformer import TransformerClassifier, backbone_sha256, default_backbone, set_threads
 from stance.training.mix import training_mix
 
 CHECKPOINT = "checkpoint"
@@ -89,8 +91,11 @@ class Trainer:
             yield batch, torch.tensor(labels[chunk], dtype=torch.float32), torch.tensor(weights[chunk], dtype=torch.float32)
 
     def fit(self, texts: list[str], labels: np.ndarray, val_texts: list[str], val_labels: np.ndarray,
-            *, weights: np.ndarray | None = None, resume: bool = True) -> TransformerClassifier:
-        """Train; ``weights`` (one per sentence, e.g. lower for silver labels) scale each sentence's loss."""
+            *, weights: np.ndarray | None = None, resume: bool = True, run_key: dict | None = None) -> TransformerClassifier:
+        """Train; ``weights`` (one per sentence, e.g. lower for silver labels) scale each sentence's loss.
+
+        With ``resume``, a checkpoint in ``output`` continues the run when its ``run_key`` (what decides the run:
+        data hash and options) equals this one's; a checkpoint of another run is started over."""
         config, model = self.config, self.classifier.model
         seed_everything(config.seed)
         set_threads()
@@ -110,11 +115,15 @@ class Trainer:
         total_epochs = int(np.ceil(config.epochs))
         total_steps = int(steps_per_epoch * config.epochs)
         scheduler = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * total_steps), total_steps)
-        state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_epoch": 0, "stale": 0, "history": []}
+        run_key = json.loads(json.dumps(run_key or {}))  # as it reads back from state.json
+        state = {"epoch": 0, "step": 0, "best_f1": -1.0, "best_epoch": 0, "stale": 0, "history": [], "run_key": run_key}
         checkpoint = self.output / CHECKPOINT
         if resume and (checkpoint / "state.json").exists():
-            state = self._restore(checkpoint, optimizer, scheduler)
-            tqdm.write(f"resuming from the checkpoint after epoch {state['epoch']} in {checkpoint}")
+            if json.loads((checkpoint / "state.json").read_text()).get("run_key", {}) == run_key:
+                state = self._restore(checkpoint, optimizer, scheduler)
+                tqdm.write(f"resuming from the checkpoint after epoch {state['epoch']} in {checkpoint}")
+            else:
+                tqdm.write(f"the checkpoint in {checkpoint} is from another run (other data or options): starting over")
 
         for epoch in range(state["epoch"] + 1, total_epochs + 1):
             if state["stale"] >= config.patience or state["step"] >= total_steps:
@@ -177,6 +186,17 @@ class Trainer:
         return json.loads((folder / "state.json").read_text())
 
 
+def unfinished_run(models_dir: Path, kind: str, data_hash: str) -> Path | None:
+    """The newest ``models_dir/<kind>-*`` folder whose training stopped before the end (killed, crashed) on the same
+    data: it holds a checkpoint but no saved model yet. Running the same command again continues it there."""
+    for folder in sorted(models_dir.glob(f"{kind}-*"), reverse=True):
+        state = folder / CHECKPOINT / "state.json"
+        if state.is_file() and not (folder / STANCE_CONFIG).is_file():
+            if json.loads(state.read_text()).get("run_key", {}).get("data_hash") == data_hash:
+                return folder
+    return None
+
+
 def train_transformer_model(dataset, output: Path, config: TrainConfig, *, data_hash: str, resume: bool = True,
                             silver: tuple[list[str], np.ndarray, float] | None = None) -> TransformerClassifier:
     """Fine-tune on the written and real training sentences (see :func:`stance.training.mix.training_mix`),
@@ -191,11 +211,13 @@ def train_transformer_model(dataset, output: Path, config: TrainConfig, *, data_
         weights = np.concatenate([weights, np.full(len(silver[0]), silver[2])])
     started = time.perf_counter()
     best = Trainer(classifier, config, output=output).fit(
-        texts, labels, mix.validation_texts, mix.validation_labels, weights=weights, resume=resume)
+        texts, labels, mix.validation_texts, mix.validation_labels, weights=weights, resume=resume,
+        run_key={"data_hash": data_hash, "config": asdict(config), "silver": silver is not None})
+    (output / "training_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
     best.save(output, extra={"data_hash": data_hash, "train_seconds": round(time.perf_counter() - started, 1),
                              "trained_on": mix.describe(),
-                             "training_config": asdict(config), "backbone": config.backbone or "all-MiniLM-L6-v2 (packaged)"})
-    (output / "training_config.json").write_text(json.dumps(asdict(config), indent=2) + "\n")
+                             "training_config": asdict(config), "backbone": config.backbone or f"{BACKBONE_NAME} (packaged)",
+                             "backbone_sha256": backbone_sha256(config.backbone or default_backbone())})
     shutil.rmtree(output / "best", ignore_errors=True)
     shutil.rmtree(output / CHECKPOINT, ignore_errors=True)
     return best

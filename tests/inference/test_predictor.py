@@ -9,7 +9,7 @@ from tiny_transformer import tiny_classifier
 import stance
 from stance.inference import predictor as predictor_module
 from stance.inference.predictor import Prediction, Predictor, default_model_folder
-from stance.models.baseline import ModelFolderError
+from stance.models.kinds import ModelFolderError
 
 
 def test_one_sentence_gives_one_result_and_a_list_gives_a_list_in_order(tfidf_folder):

@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from interrupting import Interrupting
 from tiny_transformer import tiny_classifier
 from typer.testing import CliRunner
 
@@ -113,20 +114,6 @@ def test_a_missing_or_incomplete_model_is_named(tmp_path, tfidf_folder):
     (broken / "config.json").write_text((tfidf_folder / "config.json").read_text())
     result = runner.invoke(app, ["score", str(tmp_path / "in.csv"), "--model", str(broken)])
     assert result.exit_code == 2 and "missing vocabulary.json, weights.safetensors" in " ".join(result.output.split())
-
-
-class Interrupting:
-    """Wraps a predictor and fails after ``limit`` calls, as a killed run would stop."""
-
-    def __init__(self, inner, limit):
-        self.inner, self.limit, self.calls = inner, limit, 0
-        self.source, self.thresholds, self.truncated = inner.source, inner.thresholds, 0
-
-    def predict_proba(self, texts, batch_size=32):
-        self.calls += 1
-        if self.calls > self.limit:
-            raise KeyboardInterrupt
-        return self.inner.predict_proba(texts, batch_size)
 
 
 def test_an_interrupted_run_leaves_no_output_and_resume_finishes_without_rescoring(tmp_path, model):

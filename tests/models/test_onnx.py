@@ -5,8 +5,8 @@ import pytest
 from tiny_transformer import LABELS, TEXTS, tiny_classifier
 
 from stance.models import onnx_export
-from stance.models.baseline import ModelFolderError
 from stance.models.folder import load_model
+from stance.models.kinds import ModelFolderError
 from stance.models.onnx_runtime import OnnxClassifier
 from stance.models.transformer import TransformerClassifier
 

