@@ -11,38 +11,17 @@ Input: a fixed sample of real sentences from ../shared/corpora/ungdc/ (the proje
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import platform
-import random
 import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import real_sentences
 
-from stance.data.documents import read_documents
-from stance.data.realdev import shared_dir
-from stance.data.segment import split_sentences
 from stance.inference.predictor import Predictor
 from stance.models.folder import load_model
-
-
-def real_sentences(n: int, seed: int = 0) -> tuple[list[str], str]:
-    """``n`` sentences sampled (fixed seed) from the UN General Debate archive, or the project's corpus."""
-    archive = shared_dir() / "corpora" / "ungdc" / "speeches.jsonl.gz"
-    rng = random.Random(seed)
-    if archive.exists():
-        with gzip.open(archive, "rt", encoding="utf-8") as f:
-            speeches = [json.loads(line)["text"] for i, line in enumerate(f) if i % 20 == 0]
-        sentences = [s.text for speech in rng.sample(speeches, min(len(speeches), 200)) for s in split_sentences(speech)]
-        source = f"{archive} (every 20th speech, 200 sampled)"
-    else:
-        sentences = [s.text for d in read_documents(Path("seeds")) for s in d.sentences]
-        source = "the project's corpus (../shared absent)"
-    rng.shuffle(sentences)
-    return sentences[:n], source
 
 
 def rate(fn, texts: list[str]) -> float:
