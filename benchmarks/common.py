@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import time
 from pathlib import Path
 
 from stance.data.documents import read_documents
@@ -32,3 +33,11 @@ def real_sentences(n: int, seed: int = 0) -> tuple[list[str], str]:
         source = "the project's corpus (../shared absent)"
     rng.shuffle(sentences)
     return sentences[:n], source
+
+
+def rate(fn, texts: list[str], warm_up: int = 64) -> float:
+    """Sentences per second of ``fn(texts)``, after a warm-up call on the first ``warm_up`` texts."""
+    fn(texts[:warm_up])
+    started = time.perf_counter()
+    fn(texts)
+    return len(texts) / (time.perf_counter() - started)

@@ -18,17 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import real_sentences
+from common import rate, real_sentences
 
 from stance.inference.predictor import Predictor
 from stance.models.folder import load_model
-
-
-def rate(fn, texts: list[str]) -> float:
-    fn(texts[:64])  # warm-up
-    started = time.perf_counter()
-    fn(texts)
-    return len(texts) / (time.perf_counter() - started)
 
 
 def main() -> None:

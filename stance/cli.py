@@ -261,10 +261,11 @@ def predict(
     sentences: list[str] = typer.Argument(..., help="One or more sentences."),
     model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
     backend: str = typer.Option("auto", help=BACKEND_HELP),
+    explain: bool = typer.Option(False, "--explain", help="Add the cue words of each predicted label (word ablation)."),
 ) -> None:
-    """Print one JSON line per sentence: probabilities and labels."""
+    """Print one JSON line per sentence: probabilities and labels (and cues with --explain)."""
     predictor = _predictor(model, backend)
-    for result in predictor.predict(list(sentences)):
+    for result in predictor.predict(list(sentences), explain=explain):
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
 
 
@@ -282,17 +283,55 @@ def score(
     strict: bool = typer.Option(False, help="Fail on bytes that are not UTF-8 instead of replacing them."),
     chunk_size: int = typer.Option(2048, help="Rows read and written at a time (bounds memory)."),
     backend: str = typer.Option("auto", help=BACKEND_HELP),
+    explain: bool = typer.Option(False, "--explain", help="Add blame_cues, cooperation_cues, hedging_cues: JSON lists of "
+                                                         "the words that carry each predicted label (slower: each "
+                                                         "word is deleted and the sentence scored again)."),
 ) -> None:
     """Score every row of a table, in order, keeping its columns and adding *_prob, *_pred and error."""
     from stance.inference.scoring import ScoreOptions, check_paths, score_file
 
     options = ScoreOptions(input=input, output=output, text_column=text_column, input_format=input_format,
                            batch_size=batch_size, chunk_size=chunk_size, split_sentences=split, resume=resume,
-                           strict=strict)
+                           strict=strict, explain=explain)
     _or_exit(lambda: check_paths(options))
     predictor = _predictor(model, backend)
     summary = _or_exit(lambda: score_file(options, predictor))
     typer.echo(summary.describe(), err=True)
+
+
+@app.command("report")
+def report(
+    input: Path = typer.Argument(..., exists=True, dir_okay=False, help="A speech as .txt, or a .jsonl/.csv/.tsv/.parquet "
+                                                                        "table whose text column is read row by row."),
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
+    model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
+    text_column: str = typer.Option("text", help="The text column of a table input."),
+    title: str = typer.Option(None, help="The report's title (default: the input's file name)."),
+) -> None:
+    """Write one self-contained HTML report: every sentence with its labels and the words that carry them."""
+    from datetime import datetime
+
+    from stance.data.segment import split_sentences
+    from stance.inference.report import render_report
+    from stance.inference.table_io import DecodingReport, detect_format, read_chunks
+
+    if input.suffix.lower() == ".txt":
+        texts = [input.read_text(encoding="utf-8", errors="replace")]
+    else:
+        fmt = _or_exit(lambda: detect_format(str(input)))
+        frames = list(read_chunks(str(input), fmt, 4096, DecodingReport(strict=False, source=str(input))))
+        if not frames or text_column not in frames[0].columns:
+            _fail(f"Expected a column named {text_column!r}; found {list(frames[0].columns) if frames else []}. "
+                  "Pass --text-column with one of them.")
+        texts = [t for frame in frames for t in frame[text_column] if isinstance(t, str)]
+    sentences = [s.text for text in texts for s in split_sentences(text)]
+    if not sentences:
+        _fail(f"{input} holds no sentences to report on.")
+    predictor = _predictor(model)
+    predictions = predictor.predict(sentences, explain=True)
+    output.write_text(render_report(predictions, title=title or input.name, model=predictor.info,
+                                    created=datetime.now().strftime("%Y-%m-%d %H:%M")), encoding="utf-8")
+    typer.echo(f"wrote {output}: {len(predictions)} sentences", err=True)
 
 
 @app.command("export")

@@ -7,6 +7,7 @@ Prediction(text="It's not about pointing fingers.", probabilities={'blame': 0.08
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -25,15 +26,20 @@ NEUTRAL = "neutral"
 
 @dataclass(frozen=True)
 class Prediction:
-    """One sentence's result: a probability per label and the labels above their thresholds (or ``neutral``)."""
+    """One sentence's result: a probability per label, the labels above their thresholds (or ``neutral``) and,
+    when asked for, the cue words of each predicted label (see :mod:`stance.inference.explain`)."""
 
     text: str
     probabilities: dict[str, float]
     labels: list[str]
+    cues: dict[str, list[dict]] | None = None
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready data."""
-        return asdict(self)
+        """Plain JSON-ready data (``cues`` only when explained)."""
+        data = asdict(self)
+        if self.cues is None:
+            del data["cues"]
+        return data
 
 
 class Predictor:
@@ -49,6 +55,12 @@ class Predictor:
         return cls(load_model(folder, backend), source=Path(folder))
 
     @property
+    def info(self) -> dict:
+        """Where the model comes from: its folder and the hash of the data it was trained on."""
+        config = next(f for f in (self.source / "stance_config.json", self.source / "config.json") if f.is_file())
+        return {"path": str(self.source), "data_hash": json.loads(config.read_text(encoding="utf-8")).get("data_hash")}
+
+    @property
     def thresholds(self) -> np.ndarray:
         return self.model.thresholds_
 
@@ -61,19 +73,26 @@ class Predictor:
         """Probabilities ``(n, 3)``; ``batch_size`` sentences go through a transformer at a time."""
         return self.model.predict_proba(check_texts(texts), batch_size=batch_size)
 
-    def _results(self, texts: list[str], probabilities: np.ndarray) -> list[Prediction]:
+    def explain(self, texts: list[str], probabilities: np.ndarray | None = None) -> list[dict[str, list[dict]]]:
+        """The cue words of each text's predicted labels (word ablation, batched; see :mod:`stance.inference.explain`)."""
+        from stance.inference.explain import explain
+
+        return explain(self.model.predict_proba, texts, self.thresholds, probabilities=probabilities)
+
+    def _results(self, texts: list[str], probabilities: np.ndarray, explain: bool = False) -> list[Prediction]:
+        cues = self.explain(texts, probabilities) if explain else [None] * len(texts)
         results = []
-        for text, row in zip(texts, probabilities):
+        for text, row, cue in zip(texts, probabilities, cues):
             labels = [label for label, p, t in zip(LABELS, row, self.thresholds) if p >= t]
             results.append(Prediction(text, {label: round(float(p), 4) for label, p in zip(LABELS, row)},
-                                      labels or [NEUTRAL]))
+                                      labels or [NEUTRAL], cue))
         return results
 
-    def predict(self, sentences: str | Iterable[str]) -> Prediction | list[Prediction]:
-        """One sentence gives one :class:`Prediction`; a list gives a list, in order."""
+    def predict(self, sentences: str | Iterable[str], explain: bool = False) -> Prediction | list[Prediction]:
+        """One sentence gives one :class:`Prediction`; a list gives a list, in order; ``explain`` adds the cues."""
         single = isinstance(sentences, str)
         texts = [sentences] if single else check_texts(sentences)
-        results = self._results(texts, self.model.predict_proba(texts))
+        results = self._results(texts, self.model.predict_proba(texts), explain)
         return results[0] if single else results
 
     def predict_batch(self, sentences: Iterable[str], batch_size: int = 256) -> Iterator[Prediction]:
@@ -97,9 +116,10 @@ def default_model_folder(models_dir: Path = Path("models")) -> Path:
 _default: Predictor | None = None
 
 
-def predict(sentences: str | Iterable[str]) -> Prediction | list[Prediction]:
-    """Label one sentence or a list with the default model (loaded once, then reused)."""
+def predict(sentences: str | Iterable[str], explain: bool = False) -> Prediction | list[Prediction]:
+    """Label one sentence or a list with the default model (loaded once, then reused); ``explain`` adds the cue
+    words of each predicted label as ``Prediction.cues``."""
     global _default
     if _default is None:
         _default = Predictor.load(default_model_folder())
-    return _default.predict(sentences)
+    return _default.predict(sentences, explain)

@@ -26,6 +26,7 @@ from stance.labels import LABELS
 
 PROB_COLUMNS = [f"{label}_prob" for label in LABELS]
 PRED_COLUMNS = [f"{label}_pred" for label in LABELS]
+CUE_COLUMNS = [f"{label}_cues" for label in LABELS]
 
 
 @dataclass
@@ -39,6 +40,7 @@ class ScoreOptions:
     split_sentences: bool = False
     resume: bool = False
     strict: bool = False
+    explain: bool = False  # add <label>_cues columns: JSON lists of the cue words of each predicted label
 
 
 @dataclass
@@ -106,8 +108,10 @@ def _expand_sentences(chunk: pd.DataFrame, text_column: str, first_row: int) -> 
     return pd.DataFrame.from_records(records)
 
 
-def score_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str, batch_size: int) -> pd.DataFrame:
-    """Add probability, prediction and error columns to ``frame`` (a copy), scoring the valid rows."""
+def score_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str, batch_size: int,
+                explain: bool = False) -> pd.DataFrame:
+    """Add probability, prediction and error columns to ``frame`` (a copy), scoring the valid rows; ``explain`` adds
+    the cue columns (a JSON list per label, ``[]`` for a label not predicted, missing for a row not scored)."""
     errors = [row_error(v) for v in frame[text_column]] if len(frame) else []
     if "error" in frame.columns:  # rows the reader could not parse keep their reason
         errors = [own if isinstance(own, str) else mine for own, mine in zip(frame["error"], errors)]
@@ -123,6 +127,11 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str, bat
                            dtype="Int8")
         decided[np.isnan(probabilities[:, j])] = pd.NA
         scored[pred] = decided
+    if explain:
+        cues = dict(zip(valid, predictor.explain([frame[text_column].iloc[i] for i in valid], probabilities[valid])))
+        for label, column in zip(LABELS, CUE_COLUMNS):
+            scored[column] = pd.array([json.dumps(cues[i].get(label, []), ensure_ascii=False) if i in cues else None
+                                       for i in range(len(frame))], dtype="string")
     scored["error"] = pd.array(errors, dtype="string")
     return scored
 
@@ -132,7 +141,7 @@ def _state(options: ScoreOptions, predictor: Predictor) -> dict:
     stat = source.stat()
     return {"input": str(source.resolve()), "size": stat.st_size, "mtime": stat.st_mtime,
             "model": str(predictor.source.resolve()),
-            **{k: v for k, v in asdict(options).items() if k in ("text_column", "chunk_size", "split_sentences")}}
+            **{k: v for k, v in asdict(options).items() if k in ("text_column", "chunk_size", "split_sentences", "explain")}}
 
 
 def score_file(options: ScoreOptions, predictor: Predictor, *, progress: bool = True) -> ScoreSummary:
@@ -190,7 +199,7 @@ def _score(options: ScoreOptions, predictor: Predictor, in_format: str, out_form
             text_column = "sentence"
         else:
             text_column = options.text_column
-        scored = score_frame(predictor, chunk, text_column, options.batch_size)
+        scored = score_frame(predictor, chunk, text_column, options.batch_size, options.explain)
         summary.rows_out += len(scored)
         summary.errors += int(scored["error"].notna().sum())
         if partial is None:
