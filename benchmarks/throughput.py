@@ -11,6 +11,7 @@ Input: a fixed sample of real sentences from ../shared/corpora/ungdc/ (the proje
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import resource
 import time
@@ -37,6 +38,7 @@ def main() -> None:
     from transformers import pipeline
 
     reference = pipeline("text-classification", model=str(args.model), top_k=None, device="cpu")
+    reference.tokenizer.model_max_length = json.loads((args.model / "stance_config.json").read_text())["max_length"]
     results = {"transformers.pipeline (batch 32)": rate(lambda t: reference(t, batch_size=32, truncation=True), texts)}
     backends = {"stance torch (length-sorted)": "torch"}
     if (args.model / "model.onnx").exists():

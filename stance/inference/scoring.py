@@ -35,7 +35,7 @@ class ScoreOptions:
     output: str = STDIO
     text_column: str = "text"
     input_format: str | None = None
-    batch_size: int = 64
+    batch_size: int = 16  # measured fastest on the ONNX path on 2 cores (sentences sorted by length in each chunk)
     chunk_size: int = 2048
     split_sentences: bool = False
     resume: bool = False
