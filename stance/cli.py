@@ -334,6 +334,25 @@ def report(
     typer.echo(f"wrote {output}: {len(predictions)} sentences", err=True)
 
 
+@app.command("serve")
+def serve(
+    model: Path = typer.Option(None, help="A trained model folder (default: $STANCE_MODEL or the newest in models/)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (the default: this machine only)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    max_sentences: int = typer.Option(256, help="Most sentences in one request (more: 413)."),
+    max_body_bytes: int = typer.Option(1_000_000, help="Largest request body in bytes (more: 413)."),
+    max_batch: int = typer.Option(32, help="Most sentences scored in one model batch across requests."),
+    max_wait_ms: float = typer.Option(2.0, help="How long a request waits for others to share its batch."),
+) -> None:
+    """Serve the model over HTTP: /v1/predict, /v1/documents, /v1/model, /healthz, /readyz, a page at / and /docs."""
+    from stance.inference.service import ServiceLimits
+    from stance.inference.service import serve as run_service
+
+    predictor = _predictor(model)
+    run_service(predictor, host=host, port=port, limits=ServiceLimits(
+        max_sentences=max_sentences, max_body_bytes=max_body_bytes, max_batch=max_batch, max_wait_ms=max_wait_ms))
+
+
 @app.command("export")
 def export(
     model: Path = typer.Option(..., help="A trained transformer folder."),

@@ -69,6 +69,12 @@ class Predictor:
         """How many sentences so far reached the model's maximum length and were cut (0 for TF-IDF)."""
         return getattr(self.model, "truncated_", 0)
 
+    def truncated_mask(self, texts: list[str]) -> np.ndarray:
+        """Which sentences are longer than the model reads (always none for TF-IDF, which reads everything)."""
+        if hasattr(self.model, "is_truncated"):
+            return self.model.is_truncated(texts)
+        return np.zeros(len(texts), dtype=bool)
+
     def predict_proba(self, texts: Iterable[str], batch_size: int = 32) -> np.ndarray:
         """Probabilities ``(n, 3)``; ``batch_size`` sentences go through a transformer at a time."""
         return self.model.predict_proba(check_texts(texts), batch_size=batch_size)

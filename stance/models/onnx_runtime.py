@@ -68,6 +68,10 @@ class OnnxClassifier:
         self.truncated_ += int((batch["attention_mask"].sum(axis=1) >= self.max_length).sum())
         return batch
 
+    def is_truncated(self, texts: list[str]) -> np.ndarray:
+        """Which sentences reach ``max_length`` tokens and are cut before scoring."""
+        return np.array([sum(e.attention_mask) >= self.max_length for e in self.tokenizer.encode_batch(texts)], dtype=bool)
+
     def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(None, {name: batch[name] for name in self.input_names})[0]
 

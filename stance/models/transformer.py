@@ -80,6 +80,11 @@ class TransformerClassifier:
         self.truncated_ += int((encoded["attention_mask"].sum(dim=1) >= self.max_length).sum())
         return encoded
 
+    def is_truncated(self, texts: list[str]) -> np.ndarray:
+        """Which sentences reach ``max_length`` tokens and are cut before scoring."""
+        ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+        return np.array([len(row) >= self.max_length for row in ids], dtype=bool)
+
     def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         return self.model(**batch).logits
 
