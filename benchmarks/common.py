@@ -16,18 +16,19 @@ from stance.data.realdev import shared_dir
 from stance.data.segment import split_sentences
 
 
-def real_sentences(n: int, seed: int = 0) -> tuple[list[str], str]:
+def real_sentences(n: int, seed: int = 0, speeches: int = 200) -> tuple[list[str], str]:
     """``n`` sentences sampled (fixed seed) from the UN General Debate archive, or the project's corpus.
 
-    Every 20th speech of all sessions is read and 200 of them sampled: scoring later sessions is allowed
-    (they are only kept out of annotation and training)."""
+    Every 20th speech of all sessions is read and ``speeches`` of them sampled: scoring later sessions is
+    allowed (they are only kept out of annotation and training)."""
     archive = shared_dir() / "corpora" / "ungdc" / "speeches.jsonl.gz"
     rng = random.Random(seed)
     if archive.exists():
         with gzip.open(archive, "rt", encoding="utf-8") as f:
-            speeches = [json.loads(line)["text"] for i, line in enumerate(f) if i % 20 == 0]
-        sentences = [s.text for speech in rng.sample(speeches, min(len(speeches), 200)) for s in split_sentences(speech)]
-        source = f"{archive} (every 20th speech, 200 sampled)"
+            texts = [json.loads(line)["text"] for i, line in enumerate(f) if i % 20 == 0]
+        chosen = rng.sample(texts, min(len(texts), speeches))
+        sentences = [s.text for speech in chosen for s in split_sentences(speech)]
+        source = f"{archive} (every 20th speech, {len(chosen)} sampled)"
     else:
         sentences = [s.text for d in read_documents(Path("seeds")) for s in d.sentences]
         source = "the project's corpus (../shared absent)"

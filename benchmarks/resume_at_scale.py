@@ -1,6 +1,6 @@
 """Resume at scale: kill ``stance score`` with SIGKILL at random moments, resume it, check nothing was lost.
 
-    python benchmarks/resume_at_scale.py --model models/tfidf-YYYYmmdd-HHMMSS [--speeches 900] [--kills 3]
+    python benchmarks/resume_at_scale.py --model models/tfidf-YYYYmmdd-HHMMSS [--speeches 900] [--kills 3] [--chunk-size 25]
 
 Writes real UN speeches (the first ``--speeches`` of the archive, whole speeches, one row each) to a JSONL
 file, scores it once straight through with ``--split-sentences``, then again into another output, killing
@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--speeches", type=int, default=900, help="Whole speeches to score (about 120 sentences each).")
     parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--chunk-size", type=int, default=25, help="Speeches per part (about 3,000 sentences).")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     archive = shared_dir() / "corpora" / "ungdc" / "speeches.jsonl.gz"
@@ -49,7 +50,7 @@ def main() -> None:
 
         def command(output: Path) -> list[str]:
             return [sys.executable, "-m", "stance.cli", "score", str(source), "-o", str(output), "--model",
-                    str(args.model), "--split-sentences", "--resume"]
+                    str(args.model), "--split-sentences", "--resume", "--chunk-size", str(args.chunk_size)]
 
         started = time.perf_counter()
         subprocess.run(command(tmp / "straight.parquet"), check=True, capture_output=True)

@@ -286,8 +286,17 @@ def score(
     explain: bool = typer.Option(False, "--explain", help="Add blame_cues, cooperation_cues, hedging_cues: JSON lists of "
                                                          "the words that carry each predicted label (slower: each "
                                                          "word is deleted and the sentence scored again)."),
+    engine: str = typer.Option("local", help="local (this process) or ray (Ray Data: -o is a folder of Parquet parts; "
+                                             "pip install 'stance[ray]')."),
+    ray_address: str = typer.Option(None, help="With --engine ray: the cluster to join (default: start a local Ray)."),
+    workers: int = typer.Option(None, help="With --engine ray: model actors (default: one per CPU)."),
 ) -> None:
     """Score every row of a table, in order, keeping its columns and adding *_prob, *_pred and error."""
+    if engine == "ray":
+        return _score_on_ray(input, output, model, text_column, input_format, split, batch_size, workers, ray_address,
+                             explain)
+    if engine != "local":
+        _fail(f"--engine {engine!r} is not known; use local or ray.")
     from stance.inference.scoring import ScoreOptions, check_paths, score_file
 
     options = ScoreOptions(input=input, output=output, text_column=text_column, input_format=input_format,
@@ -297,6 +306,30 @@ def score(
     predictor = _predictor(model, backend)
     summary = _or_exit(lambda: score_file(options, predictor))
     typer.echo(summary.describe(), err=True)
+
+
+def _score_on_ray(input, output, model, text_column, input_format, split, batch_size, workers, address, explain):
+    """`stance score --engine ray`: the same refusals as the local engine, before Ray starts."""
+    from stance.inference.predictor import default_model_folder
+    from stance.inference.table_io import detect_format
+
+    if output == "-" or input == "-":
+        _fail("--engine ray reads a file or folder and writes a folder of Parquet parts: pass a path, and -o FOLDER.")
+    if explain:
+        _fail("--explain runs on the local engine only; drop --engine ray or --explain.")
+    fmt = _or_exit(lambda: detect_format(input, input_format))
+    if not Path(input).exists():
+        _fail(f"Input {input} does not exist.")
+    if Path(output).exists():
+        _fail(f"The output folder {output} exists; choose another -o or remove it.")
+    try:
+        from stance.inference.distributed import score_files
+    except ImportError as error:
+        _fail(f"--engine ray needs Ray Data ({error}); pip install 'stance[ray]'.")
+    folder = _or_exit(lambda: Path(model) if model else default_model_folder())
+    rows = _or_exit(lambda: score_files(input, output, folder, fmt=fmt, text_column=text_column,
+                                        split_sentences=split, batch_size=batch_size, workers=workers, address=address))
+    typer.echo(f"wrote {rows} rows as Parquet parts into {output}", err=True)
 
 
 @app.command("report")

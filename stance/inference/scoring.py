@@ -95,16 +95,16 @@ def row_error(value) -> str | None:
     return None
 
 
-def _expand_sentences(chunk: pd.DataFrame, text_column: str, first_row: int) -> pd.DataFrame:
-    """One row per sentence, keeping the other columns, the input row number and the sentence's position."""
+def split_rows(chunk: pd.DataFrame, text_column: str) -> pd.DataFrame:
+    """One row per sentence, keeping the other columns (the input row number ``row_index`` among them) and adding
+    the sentence's position and text; a row with no sentences stays, to carry its error."""
     records = []
-    for offset, record in enumerate(chunk.to_dict("records")):
+    for record in chunk.to_dict("records"):
         text = record.pop(text_column, None)
-        base = {**record, "row_index": first_row + offset}
         sentences = split_sentences(text) if row_error(text) is None else []
         if not sentences:
-            records.append({**base, "sentence_index": 0, "sentence": text})
-        records += [{**base, "sentence_index": s.index, "sentence": s.text} for s in sentences]
+            records.append({**record, "sentence_index": 0, "sentence": text})
+        records += [{**record, "sentence_index": s.index, "sentence": s.text} for s in sentences]
     return pd.DataFrame.from_records(records)
 
 
@@ -195,7 +195,7 @@ def _score(options: ScoreOptions, predictor: Predictor, in_format: str, out_form
         if options.text_column not in chunk.columns:  # JSONL chunks may lack a key the first one had
             chunk[options.text_column] = None
         if options.split_sentences:
-            chunk = _expand_sentences(chunk, options.text_column, first_row)
+            chunk = split_rows(chunk.assign(row_index=range(first_row, first_row + len(chunk))), options.text_column)
             text_column = "sentence"
         else:
             text_column = options.text_column
