@@ -5,6 +5,10 @@
 Faithfulness on real-dev: for every sentence and every label the model predicts for it (sentences of at
 least 6 words), delete the label's top-3 cue words and, separately, 3 words drawn at random from the same
 sentence (5 draws, averaged); report the mean fall of that label's probability for each, and their ratio.
+Plausibility (``--cues data/annotations/cues``): token-level F1 of the model's cue words against the
+adjudicated cue words that two annotators marked on 200 written-test sentences, over every (sentence, gold
+label) pair (a label the model does not predict contributes its human cues as misses); the two annotators'
+F1 against each other is printed beside it as the ceiling.
 Cost: explained sentences per second on each backend of the folder (and the TF-IDF baseline if given),
 beside plain scoring, on the same 200 real-dev sentences.
 """
@@ -12,6 +16,7 @@ beside plain scoring, on the same 200 real-dev sentences.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 from pathlib import Path
 
@@ -53,12 +58,49 @@ def faithfulness(predictor: Predictor, texts: list[str], seed: int = 0, draws: i
             for label, pairs in falls.items() if pairs}
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def token_f1(pairs: list[tuple[set, set]]) -> tuple[float, float, float]:
+    """Micro precision, recall and F1 of predicted word sets against reference word sets."""
+    hits = sum(len(predicted & reference) for predicted, reference in pairs)
+    predicted, reference = sum(len(p) for p, _ in pairs), sum(len(r) for _, r in pairs)
+    precision, recall = hits / max(predicted, 1), hits / max(reference, 1)
+    return precision, recall, 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+def plausibility(predictor: Predictor, folder: Path) -> None:
+    tasks = read_jsonl(folder / "tasks.jsonl")
+    gold = {row["id"]: row["cues"] for row in read_jsonl(folder / "adjudicated.jsonl")}
+    first = {row["id"]: row["cues"] for row in read_jsonl(folder / "first.jsonl")}
+    second = {row["id"]: row["cues"] for row in read_jsonl(folder / "second.jsonl")}
+    texts = [task["text"] for task in tasks]
+    model_cues = predictor.explain(texts)
+    pairs: dict[str, list] = {"model": [], "annotator A vs B": []}
+    per_label: dict[str, list] = {label: [] for label in LABELS}
+    for task, cues in zip(tasks, model_cues):
+        spans = word_spans(task["text"])
+        for label in task["labels"]:
+            found = {spans.index((c["start"], c["end"])) for c in cues.get(label, [])}
+            pair = (found, set(gold[task["id"]][label]))
+            pairs["model"].append(pair)
+            per_label[label].append(pair)
+            pairs["annotator A vs B"].append((set(first[task["id"]][label]), set(second[task["id"]][label])))
+    print(f"\nplausibility on {len(tasks)} written-test sentences ({len(pairs['model'])} sentence-label pairs), "
+          "token-level against the adjudicated cue words:")
+    for name, measured in [*pairs.items(), *((f"model, {label}", p) for label, p in per_label.items())]:
+        precision, recall, f1 = token_f1(measured)
+        print(f"{name:<22} precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, required=True, help="A transformer folder.")
     parser.add_argument("--tfidf", type=Path, help="A TF-IDF folder, timed beside it.")
     parser.add_argument("--data-dir", type=Path, default=Path("data/processed"))
     parser.add_argument("--cost-sentences", type=int, default=200)
+    parser.add_argument("--cues", type=Path, help="Folder of cue-word annotations (tasks, first, second, adjudicated).")
     args = parser.parse_args()
     loaded = load_realdev(args.data_dir / "realdev.jsonl")
     if loaded is None:
@@ -69,6 +111,9 @@ def main() -> None:
     print(f"{'label':<13}{'pairs':>7}{'top-3 cues':>12}{'3 random':>10}{'ratio':>8}")
     for label, (cue, random_fall, n) in faithfulness(predictor, texts).items():
         print(f"{label:<13}{n:>7}{cue:>12.3f}{random_fall:>10.3f}{cue / random_fall:>8.2f}")
+
+    if args.cues:
+        plausibility(predictor, args.cues)
 
     sample = texts[: args.cost_sentences]
     folders = {"onnx": args.model, "torch": args.model, **({"tfidf": args.tfidf} if args.tfidf else {})}

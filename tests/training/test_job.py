@@ -191,3 +191,62 @@ def test_a_training_run_stopped_mid_epoch_continues_from_its_checkpoint_and_ends
     assert resumed["macro_f1"] == straight["macro_f1"] and resumed["per_label"] == straight["per_label"]
     history = json.loads((unfinished / "stance_config.json").read_text())["training_history"]
     assert [h["epoch"] for h in history] == [1, 2, 3]
+
+
+TRAIN_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+import torch
+sys.path.insert(0, sys.argv[4])
+from stance.training.job import JobOptions, run_job
+from stance.training.trainer import TrainConfig, train_transformer_model
+root, models, slow = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
+clip = torch.nn.utils.clip_grad_norm_
+def slowed(*args, **kwargs):  # a slow step, so that a kill lands inside an epoch
+    time.sleep(slow)
+    return clip(*args, **kwargs)
+torch.nn.utils.clip_grad_norm_ = slowed
+def train(dataset, folder, data_hash, silver=None):
+    config = TrainConfig(backbone=str(root / "tiny_backbone"), epochs=3, batch_size=4, learning_rate=1e-2,
+                         max_length=32, patience=5)
+    train_transformer_model(dataset, folder, config, data_hash=data_hash)
+options = JobOptions(seeds=root / "seeds", annotations=root / "annotations", data_dir=root / "processed",
+                     models_dir=models, models=("transformer",), export=False)
+print(json.dumps(run_job(options, train_transformer=train, echo=lambda *a: None)["test"]["transformer (new)"]))
+"""
+
+
+def test_kill_9_during_an_epoch_then_the_same_command_ends_as_an_uninterrupted_run(tiny_corpus, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tiny_transformer import tiny_classifier
+
+    root = tiny_corpus[0].parent
+    tiny = tiny_classifier(root / "tiny_backbone")
+    tiny.model.save_pretrained(root / "tiny_backbone")
+    tiny.tokenizer.save_pretrained(root / "tiny_backbone")
+    (tmp_path / "train.py").write_text(TRAIN_SCRIPT)
+    env = {**os.environ, "STANCE_SHARED": str(tmp_path / "no_shared")}
+    tests = str(Path(__file__).resolve().parents[1])
+
+    def command(models: str, slow: float) -> list[str]:
+        return [sys.executable, str(tmp_path / "train.py"), str(root), str(tmp_path / models), str(slow), tests]
+
+    straight = subprocess.run(command("straight", 0), capture_output=True, text=True, env=env, check=True)
+    process = subprocess.Popen(command("models", 0.4), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    while not list((tmp_path / "models").glob("transformer-*/checkpoint/state.json")):
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        time.sleep(0.05)
+    time.sleep(0.6)  # inside epoch 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    [folder] = (tmp_path / "models").glob("transformer-*")
+    assert json.loads((folder / "checkpoint" / "state.json").read_text())["epoch"] == 1
+    resumed = subprocess.run(command("models", 0), capture_output=True, text=True, env=env, check=True)
+    assert "resuming from the checkpoint after epoch 1" in resumed.stdout + resumed.stderr
+    assert json.loads(resumed.stdout.strip().splitlines()[-1]) == json.loads(straight.stdout.strip().splitlines()[-1])
+    assert list((tmp_path / "models").glob("transformer-*")) == [folder]
