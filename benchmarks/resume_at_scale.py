@@ -4,8 +4,8 @@
 
 Writes real UN speeches (the first ``--speeches`` of the archive, whole speeches, one row each) to a JSONL
 file, scores it once straight through with ``--split-sentences``, then again into another output, killing
-the process ``--kills`` times at random moments (uniform over the straight run's duration) and rerunning
-it with ``--resume`` until it finishes. Prints the rows at each kill and the check: the same
+the process ``--kills`` times at random moments (once a run has written a part, after a random 10-60% of the
+work it has left) and rerunning it with ``--resume`` until it finishes. Prints the rows at each kill and the check: the same
 (``row_index``, ``sentence_index``) keys in the same order as the straight run, none missing, none
 duplicated, and the same probabilities.
 """
@@ -60,19 +60,28 @@ def main() -> None:
               f"(model {args.model})")
 
         target, kills, runs = tmp / "killed.parquet", 0, 0
+        total_parts = -(-args.speeches // args.chunk_size)
+
+        def parts() -> int:
+            return len(list(Path(f"{target}.partial").glob("part-*.parquet")))
+
         while not target.exists():
             runs += 1
+            before = parts()
             process = subprocess.Popen(command(target), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if kills < args.kills:
-                moment = rng.uniform(0.1, 0.9) * straight_seconds
+                while process.poll() is None and parts() <= before:  # started and scoring
+                    time.sleep(0.05)
+                remaining = straight_seconds * (1 - parts() / total_parts)
+                moment = rng.uniform(0.1, 0.6) * remaining  # a random moment in the rest of this run
                 try:
                     process.wait(timeout=moment)
                 except subprocess.TimeoutExpired:
                     process.send_signal(signal.SIGKILL)
                     process.wait()
                     kills += 1
-                    parts = len(list(Path(f"{target}.partial").glob("part-*.parquet")))
-                    print(f"kill {kills}: SIGKILL {moment:.1f} s into run {runs}; {parts} finished part(s) on disk")
+                    print(f"kill {kills}: SIGKILL {moment:.1f} s after run {runs} wrote its first part; "
+                          f"{parts()} of {total_parts} parts on disk")
             else:
                 process.wait()
         killed = pd.read_parquet(target)
