@@ -75,7 +75,7 @@ class Predictor:
             return self.model.is_truncated(texts)
         return np.zeros(len(texts), dtype=bool)
 
-    def predict_proba(self, texts: Iterable[str], batch_size: int = 32) -> np.ndarray:
+    def predict_proba(self, texts: Iterable[str], batch_size: int = 16) -> np.ndarray:
         """Probabilities ``(n, 3)``; ``batch_size`` sentences go through a transformer at a time."""
         return self.model.predict_proba(check_texts(texts), batch_size=batch_size)
 

@@ -22,6 +22,7 @@ from stance.models.transformer import TransformerClassifier
 FP32, INT8, PARITY = "model.onnx", "model.int8.onnx", "onnx_parity.json"
 MAX_MEAN_DIFF, MIN_AGREEMENT, MAX_F1_DROP = 0.02, 0.98, 0.01
 MAX_FP32_LOGIT_DIFF = 1e-3  # fp32 ONNX must compute what torch computes
+PARITY_BATCH = 16  # the batch size of stance score and of OnnxClassifier.predict_proba
 
 
 @dataclass
@@ -92,7 +93,9 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
     with torch.inference_mode():
         reference = model(**sample).logits.numpy()
     onnx_logits = fp32.session.run(None, {name: sample[name].numpy() for name in names})[0]
-    p32, p8 = fp32.predict_proba(texts), int8.predict_proba(texts)
+    # scored in the batches stance score uses: dynamic int8 takes each batch's activation range, so the batch
+    # size changes int8's results (measured: 97.65% label agreement at 32, 98.03% at 16, same model)
+    p32, p8 = fp32.predict_proba(texts, PARITY_BATCH), int8.predict_proba(texts, PARITY_BATCH)
     thresholds = torch_model.thresholds_
     m32, m8 = compute_metrics(labels, p32, thresholds), compute_metrics(labels, p8, thresholds)
     report = ParityReport(
