@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
@@ -54,9 +55,9 @@ class Predictor:
         """Load a model folder of either kind; ``backend`` (auto, onnx, torch) applies to transformers."""
         return cls(load_model(folder, backend), source=Path(folder))
 
-    @property
+    @cached_property
     def info(self) -> dict:
-        """Where the model comes from: its folder and the hash of the data it was trained on."""
+        """Where the model comes from: its folder and the hash of the data it was trained on (read once)."""
         config = next(f for f in (self.source / "stance_config.json", self.source / "config.json") if f.is_file())
         return {"path": str(self.source), "data_hash": json.loads(config.read_text(encoding="utf-8")).get("data_hash")}
 
@@ -85,13 +86,16 @@ class Predictor:
 
         return explain(self.model.predict_proba, texts, self.thresholds, probabilities=probabilities)
 
+    def labels_of(self, row: np.ndarray) -> list[str]:
+        """The labels whose probability in ``row`` reaches its threshold (empty for a neutral sentence)."""
+        return [label for label, p, t in zip(LABELS, row, self.thresholds) if p >= t]
+
     def _results(self, texts: list[str], probabilities: np.ndarray, explain: bool = False) -> list[Prediction]:
         cues = self.explain(texts, probabilities) if explain else [None] * len(texts)
         results = []
         for text, row, cue in zip(texts, probabilities, cues):
-            labels = [label for label, p, t in zip(LABELS, row, self.thresholds) if p >= t]
             results.append(Prediction(text, {label: round(float(p), 4) for label, p in zip(LABELS, row)},
-                                      labels or [NEUTRAL], cue))
+                                      self.labels_of(row) or [NEUTRAL], cue))
         return results
 
     def predict(self, sentences: str | Iterable[str], explain: bool = False) -> Prediction | list[Prediction]:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictStr
 
 from stance.data.segment import split_sentences
 from stance.inference.batching import DynamicBatcher
-from stance.inference.predictor import Prediction, Predictor
+from stance.inference.predictor import NEUTRAL, Prediction, Predictor
 from stance.inference.report import STYLE, render_report
 from stance.labels import LABELS
 
@@ -129,13 +129,12 @@ def create_app(predictor: Predictor, limits: ServiceLimits = ServiceLimits()) ->
     async def predictions(texts: list[str], explain: bool) -> list[dict]:
         probabilities = await batcher.score(texts)
         loop = asyncio.get_running_loop()
-        truncated = predictor.truncated_mask(texts)
+        truncated = await loop.run_in_executor(None, predictor.truncated_mask, texts)  # tokenises: off the loop
         cues = await loop.run_in_executor(None, predictor.explain, texts, probabilities) if explain else None
         out = []
         for i, (text, row) in enumerate(zip(texts, probabilities)):
-            labels = [label for label, p, t in zip(LABELS, row, predictor.thresholds) if p >= t]
             item = {"text": text, "probabilities": {label: round(float(p), 6) for label, p in zip(LABELS, row)},
-                    "labels": labels, "truncated": bool(truncated[i])}
+                    "labels": predictor.labels_of(row), "truncated": bool(truncated[i])}
             if cues is not None:
                 item["cues"] = cues[i]
             out.append(item)
@@ -200,7 +199,7 @@ def create_app(predictor: Predictor, limits: ServiceLimits = ServiceLimits()) ->
             return HTMLResponse(PAGE.replace("<!--error-->", f'<p class="error" role="alert">{len(sentences)} sentences: '
                                                                f"the limit is {limits.max_sentences}.</p>"), status_code=413)
         items = await predictions(sentences, explain=True)
-        shown = [Prediction(i["text"], i["probabilities"], i["labels"] or ["neutral"], i["cues"]) for i in items]
+        shown = [Prediction(i["text"], i["probabilities"], i["labels"] or [NEUTRAL], i["cues"]) for i in items]
         return render_report(shown, title=file.filename if file is not None and file.filename else "Pasted speech",
                              model=predictor.info, created=datetime.now().strftime("%Y-%m-%d %H:%M"))
 
