@@ -52,18 +52,6 @@ class ParityReport:
                 f"(limit: drop <= {MAX_F1_DROP}); fp32 ONNX vs torch max |dlogit| {self.fp32_vs_torch_max_diff:.2e}")
 
 
-def _fuse(path: Path, config) -> None:
-    """Rewrite the exported graph with ONNX Runtime's transformer optimizer, in place: attention, embedding +
-    LayerNorm, bias + GELU and skip + LayerNorm become single fused operators (same arithmetic, fewer kernels).
-
-    Measured on the seed-0 model (2026-12-03, 1,500 real sentences, batch 16, one process each): int8 289
-    sentences/s fused against 264 unfused, single-sentence p50 fp32 6.0 ms against 7.2 ms."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    optimize_model(str(path), model_type="bert", num_heads=config.num_attention_heads,
-                   hidden_size=config.hidden_size).save_model_to_file(str(path))
-
-
 def _fp32_projections(path: Path) -> list[str]:
     """The output projections of a BERT-style graph (attention and feed-forward), kept in fp32.
 
@@ -73,12 +61,7 @@ def _fp32_projections(path: Path) -> list[str]:
     activations have the widest range) in fp32 gave 98.9% on one model but 97.5% and 97.8% on the next two
     (refused); keeping the six attention output projections as well gave 98.5% on the last (2026-12-03,
     seed 0, 1,288 validation sentences), at 198 sentences/s against 207 and fp32's 164. Scored in batches of
-    16 (PARITY_BATCH), seed 1 reached 98.03% (kept) and a seed-13 rerun 97.45% (refused). On the fused graph
-    (attention's query/key/value projections quantised inside QAttention), label agreement on the 1,296
-    validation sentences for seeds 0 / 1 / 13: 98.84 / 98.53 / 97.38% with these twelve in fp32; 97.84 /
-    98.23 / 96.60% with every projection int8 (about 355 sentences/s against 289, but refused on two of
-    three models); 98.30 / 99.00 / 97.22% with only the feed-forward ones in fp32. The batch size hardly
-    matters (all-int8, seed 0: 98.23% scored one sentence at a time, 97.84% at 16)."""
+    16 (PARITY_BATCH), seed 1 reached 98.03% (kept) and a seed-13 rerun 97.45% (refused)."""
     import onnx
 
     return [node.name for node in onnx.load(str(path), load_external_data=False).graph.node
@@ -91,7 +74,6 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
     int8 is kept only if it passes the parity check; fp32 is kept whenever it matches torch, so a refused int8
     still leaves the folder on the exact fp32 ONNX path. Raises (and removes both) if fp32 does not match torch.
     """
-    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from stance.models.onnx_runtime import OnnxClassifier
@@ -99,18 +81,14 @@ def export_onnx(folder: Path, texts: list[str], labels: np.ndarray) -> ParityRep
     check_folder(folder)  # never export (and so re-list in the manifest) weights that changed since training
     torch_model = TransformerClassifier.load(folder)
     model = torch_model.model.eval()
-    model.set_attn_implementation("eager")  # the attention pattern ONNX Runtime's optimizer fuses (not SDPA's)
     sample = torch_model.tokenizer(["We welcome the talks.", "They shelled the port again last night."],
                                    padding=True, return_tensors="pt")
     names = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in sample]
     torch.onnx.export(model, (), str(folder / FP32), kwargs={name: sample[name] for name in names},
                       input_names=names, output_names=["logits"], opset_version=17, dynamo=False,
                       dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in names}, "logits": {0: "batch"}})
-    _fuse(folder / FP32, model.config)
     quantize_dynamic(str(folder / FP32), str(folder / INT8), weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul", "Attention"], per_channel=True,
-                     nodes_to_exclude=_fp32_projections(folder / FP32),
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fused ops have no inferred types
+                     op_types_to_quantize=["MatMul"], per_channel=True, nodes_to_exclude=_fp32_projections(folder / FP32))
 
     fp32, int8 = OnnxClassifier.load(folder, FP32), OnnxClassifier.load(folder, INT8)
     with torch.inference_mode():

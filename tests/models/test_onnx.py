@@ -32,18 +32,6 @@ def test_export_writes_both_variants_and_they_agree_with_torch(exported):
     np.testing.assert_array_equal(int8.thresholds_, load_model(folder, "torch").thresholds_)
 
 
-def test_the_export_fuses_attention_and_quantises_it(exported):
-    import onnx
-
-    folder, _ = exported
-    fp32 = {node.op_type for node in onnx.load(str(folder / "model.onnx")).graph.node}
-    int8 = [node for node in onnx.load(str(folder / "model.int8.onnx")).graph.node]
-    assert {"Attention", "EmbedLayerNormalization", "SkipLayerNormalization"} <= fp32 and "Softmax" not in fp32
-    assert "QAttention" in {node.op_type for node in int8}
-    projections = [node.op_type for node in int8 if "/output/dense/" in node.name]
-    assert projections and set(projections) == {"MatMul"}  # the output projections stay in fp32
-
-
 def test_auto_picks_the_fastest_present_and_torch_when_there_is_no_export(exported, tmp_path):
     folder, _ = exported
     auto = load_model(folder)
