@@ -16,13 +16,13 @@ beside plain scoring, on the same 200 real-dev sentences.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
 import numpy as np
 from common import rate
 
+from stance.data.annotations import read_jsonl
 from stance.data.realdev import load_realdev
 from stance.inference.explain import explain, without, word_spans
 from stance.inference.predictor import Predictor
@@ -56,10 +56,6 @@ def faithfulness(predictor: Predictor, texts: list[str], seed: int = 0, draws: i
     falls["all"] = [pair for label in LABELS for pair in falls[label]]
     return {label: (float(np.mean([a for a, _ in pairs])), float(np.mean([b for _, b in pairs])), len(pairs))
             for label, pairs in falls.items() if pairs}
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def token_f1(pairs: list[tuple[set, set]]) -> tuple[float, float, float]:

@@ -5,10 +5,11 @@
 The student is the teacher's encoder cut to three of its six layers (every other one, as DistilBERT is
 initialised) and fine-tuned twice with the project's trainer and the teacher's seed: once on the training data
 alone, once with ``--silver`` archive sentences labelled by the teacher (distillation by hard labels, weight 1).
-The silver sentences come from UN General Debate sessions 1-24 only, and from none of the speeches of the real
-validation and test splits. Printed: macro-F1 on real-dev, the real validation and test splits and the
-written test split for teacher and students, then fp32 ONNX sentences/s of each in one process, alternated
-three times, on real sentences, with the ratio to the teacher.
+The silver sentences come from UN General Debate sessions 1-24 only, from speeches of the real training split
+(none of a speech in the real validation or test split) and from no sentence already annotated. Printed:
+macro-F1 on real-dev, the real validation and test splits and the written test split for teacher and students,
+then fp32 ONNX sentences/s of each in one process, alternated three times, on real sentences, with the ratio
+to the teacher.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import torch
 from common import rate, real_sentences
 from transformers import AutoModel, AutoTokenizer
 
-from stance.data.archive import sample_sentences
+from stance.data.archive import record_filter
 from stance.data.build import load_dataset_folder
+from stance.data.real import sample_candidates
+from stance.data.real_annotations import annotated_keys
 from stance.data.realdev import load_realdev, shared_dir
 from stance.metrics import compute_metrics
 from stance.models.folder import load_model
@@ -53,6 +56,8 @@ def main() -> None:
     parser.add_argument("--layers", type=int, nargs="+", default=[0, 2, 4])
     parser.add_argument("--silver", type=int, default=8000, help="Archive sentences labelled by the teacher.")
     parser.add_argument("--data-dir", type=Path, default=Path("data/processed"))
+    parser.add_argument("--annotations", type=Path, default=Path("data/annotations/real"),
+                        help="Real annotations: their sentences are left out of the silver sample.")
     parser.add_argument("--output", type=Path, default=Path("models/students"))
     args = parser.parse_args()
     dataset, info = load_dataset_folder(args.data_dir)
@@ -64,13 +69,15 @@ def main() -> None:
                                          for name in EVALUATED[1:]}}
     teacher = load_model(args.teacher)
     seed = json.loads((args.teacher / "training_config.json").read_text(encoding="utf-8"))["seed"]
-    held_out = {doc for name in ("real_validation", "real_test") for doc in dataset[name]["doc_id"]}
+    early = record_filter("session<=24")
 
-    def allowed(record: dict) -> bool:  # sessions 1-24, not a held-out speech; one speech in four, to split less
-        doc = f"ungdc:{record['country']}-{record['session']}"
-        return record["session"] <= 24 and doc not in held_out and zlib.crc32(doc.encode()) % 4 == 0
+    def allowed(record: dict) -> bool:  # sessions 1-24; one speech in four, to segment less
+        return early(record) and zlib.crc32(f"{record['country']}-{record['session']}".encode()) % 4 == 0
 
-    silver_texts = sample_sentences(archive, limit=args.silver, seed=seed, where=allowed)
+    # speeches of the real training split only (the split is by speech), no sentence already annotated
+    silver_texts = [candidate.text for candidate in sample_candidates(
+        archive, limit=args.silver, seed=seed, where=allowed, splits=("train",),
+        exclude=annotated_keys(args.annotations))]
     silver_labels = (teacher.predict_proba(silver_texts) >= teacher.thresholds_).astype(int)
     print(f"teacher {args.teacher} (seed {seed}); {len(silver_texts)} silver sentences from sessions 1-24, "
           f"prevalence {silver_labels.mean(axis=0).round(3).tolist()}; student layers {args.layers}")

@@ -98,12 +98,10 @@ def annotate_record(
     output: Path = typer.Option(..., "--output", "-o", help="The pass file, e.g. data/annotations/real/first/round1.jsonl."),
 ) -> None:
     """Turn an annotator's labels into annotation lines by reference (no sentence text is stored)."""
+    from stance.data.annotations import read_jsonl
     from stance.data.real_annotations import record_labels
 
-    def read(path: Path) -> list[dict]:
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-    lines = _or_exit(lambda: record_labels(read(tasks), read(labels), where=str(labels)))
+    lines = _or_exit(lambda: record_labels(read_jsonl(tasks), read_jsonl(labels), where=str(labels)))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     typer.echo(f"recorded {len(lines)} annotations in {output}")

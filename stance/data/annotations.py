@@ -54,6 +54,22 @@ def read_pass(folder: Path) -> dict[tuple[str, str], Annotation]:
     return annotations
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """Every non-blank line of a JSONL file; a line that is not JSON is named by file and line.
+
+    >>> read_jsonl(Path("data/annotations/cues/tasks.jsonl"))[0]["id"]  # doctest: +SKIP
+    'cue000'
+    """
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise AnnotationError(f"{path}:{number}: not valid JSON ({error.msg}); write one JSON object a line.") from None
+    return rows
+
+
 def iter_annotation_lines(folder: Path, *, required: tuple[str, ...], optional: tuple[str, ...]):
     """Yield ``(row, "path:line")`` for every line of every ``*.jsonl`` file in ``folder``, each checked: a JSON
     object with the ``required`` fields, a 0/1 value for every label, and nothing but ``optional`` besides."""

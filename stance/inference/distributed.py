@@ -23,7 +23,7 @@ import pandas as pd
 import ray
 import ray.data
 
-from stance.inference.scoring import score_frame, split_rows
+from stance.inference.scoring import check_batch_size, score_frame, split_rows
 from stance.models.folder import model_kind
 from stance.models.manifest import check_folder
 
@@ -54,8 +54,10 @@ def read(source: str, fmt: str) -> ray.data.Dataset:
                              file_extensions=None)
 
 
-def check_inputs(ds: ray.data.Dataset, model_dir: Path, text_column: str) -> None:
-    """Refuse, before any task starts, what the local engine refuses: a bad model folder, a missing text column."""
+def check_inputs(ds: ray.data.Dataset, model_dir: Path, text_column: str, batch_size: int) -> None:
+    """Refuse, before any task starts, what the local engine refuses: a bad model folder, a missing text column,
+    a batch size below 1."""
+    check_batch_size(batch_size)
     model_kind(Path(model_dir))
     check_folder(Path(model_dir))
     columns = ds.schema().names
@@ -101,7 +103,7 @@ def score_dataset(ds: ray.data.Dataset, model_dir: Path | str, *, text_column: s
                   split_sentences: bool = False, batch_size: int = 16, workers: int | None = None,
                   rows_per_batch: int = 512) -> ray.data.Dataset:
     """Scored rows of ``ds`` (lazy; write or iterate it); see the module docstring for the columns."""
-    check_inputs(ds, Path(model_dir), text_column)
+    check_inputs(ds, Path(model_dir), text_column, batch_size)
     ds = number_rows(ds)
     if split_sentences:
         ds = ds.map_batches(split_rows, fn_kwargs={"text_column": text_column}, batch_format="pandas",

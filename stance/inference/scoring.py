@@ -79,9 +79,16 @@ def check_paths(options: ScoreOptions) -> tuple[str, str]:
             raise FileNotFoundError(f"The output folder {output.parent} does not exist; create it or choose another -o.")
         if options.input != STDIO and output.resolve() == Path(options.input).resolve():
             raise ValueError(f"The output {output} is the input file; choose another -o so the input is not overwritten.")
-    if options.batch_size < 1 or options.chunk_size < 1:
-        raise ValueError("--batch-size and the chunk size must be at least 1.")
+    check_batch_size(options.batch_size)
+    if options.chunk_size < 1:
+        raise ValueError(f"--chunk-size must be at least 1; found {options.chunk_size}.")
     return in_format, out_format
+
+
+def check_batch_size(batch_size: int) -> None:
+    """Refuse a batch size below 1 (both engines check it before any work)."""
+    if batch_size < 1:
+        raise ValueError(f"--batch-size must be at least 1; found {batch_size}.")
 
 
 def row_error(value) -> str | None:

@@ -141,3 +141,18 @@ def test_recording_needs_a_label_for_every_task_and_keeps_no_text(tmp_path):
         record_labels(tasks[:2], [{"id": "t0", "blame": 0, "cooperation": 0, "hedging": 0}], where="l.jsonl")
     with pytest.raises(AnnotationError, match="hedging is 2; expected 0 or 1"):
         record_labels(tasks[:1], [{"id": "t0", "blame": 0, "cooperation": 0, "hedging": 2}], where="l.jsonl")
+
+
+def test_annotate_record_names_the_file_and_line_of_a_line_that_is_not_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from stance.cli import app
+
+    tasks, labels = tmp_path / "tasks.jsonl", tmp_path / "labels.jsonl"
+    tasks.write_text('{"id": "t0"}\n', encoding="utf-8")
+    labels.write_text('{"id": "t0", "blame": 0, "cooperation": 1, "hedging": 0}\n\n{"id": "t1", blame: 1}\n',
+                      encoding="utf-8")
+    result = CliRunner().invoke(app, ["annotate", "record", str(tasks), str(labels), "-o", str(tmp_path / "pass.jsonl")])
+    assert result.exit_code == 2
+    assert f"{labels}:3: not valid JSON" in " ".join(result.output.split())
+    assert not (tmp_path / "pass.jsonl").exists()

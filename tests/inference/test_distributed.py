@@ -52,7 +52,7 @@ def test_the_ray_engine_writes_what_the_local_engine_writes(tmp_path, tfidf_fold
     assert set(expected["error"].dropna()) >= {"text is empty", "text is only whitespace"}
 
 
-@pytest.mark.parametrize("args", [["--model", "MISSING"], ["--text-column", "body"]])
+@pytest.mark.parametrize("args", [["--model", "MISSING"], ["--text-column", "body"], ["--batch-size", "0"]])
 def test_refusals_match_the_local_engine_before_any_work(tmp_path, tfidf_folder, args):
     write_table(ROWS, tmp_path / "in.parquet", "parquet")
     args = [a.replace("MISSING", str(tmp_path / "no_model")) for a in args]

@@ -95,6 +95,8 @@ def test_undecodable_bytes_are_replaced_and_reported_or_refused_when_strict(tmp_
     (["in.csv", "-o", "missing/out.csv"], "output folder missing does not exist"),
     (["in.csv", "-o", "in.csv"], "is the input file"),
     (["nothere.csv", "-o", "out.csv"], "nothere.csv does not exist"),
+    (["in.csv", "-o", "out.csv", "--batch-size", "0"], "--batch-size must be at least 1; found 0"),
+    (["in.csv", "-o", "out.csv", "--chunk-size", "0"], "--chunk-size must be at least 1; found 0"),
 ])
 def test_bad_invocations_are_refused_before_any_work(tmp_path, tfidf_folder, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
