@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from common import real_sentences
 
+from stance.data.annotations import read_jsonl
 from stance.labels import LABELS
 
 PIPELINE_SCRIPT = """
@@ -64,7 +65,7 @@ def timed(command: list[str], log: Path) -> tuple[float, float]:
 
 
 def read_probabilities(path: Path, columns: list[str]) -> np.ndarray:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = read_jsonl(path)
     return np.array([[row[c] for c in columns] for row in rows], dtype=float)
 
 

@@ -83,6 +83,7 @@ def main() -> None:
           f"prevalence {silver_labels.mean(axis=0).round(3).tolist()}; student layers {args.layers}")
 
     models = {"teacher (6 layers)": args.teacher}
+    mix = training_mix(dataset)  # its validation split is what the parity check scores
     with tempfile.TemporaryDirectory() as tmp:
         backbone = cut_encoder(args.teacher, args.layers, Path(tmp) / "backbone")
         for name, silver in ((f"student ({len(args.layers)} layers)", None),
@@ -90,7 +91,6 @@ def main() -> None:
             folder = args.output / name.replace(" ", "_").replace("(", "").replace(")", "").replace("+", "plus")
             train_transformer_model(dataset, folder, TrainConfig(seed=seed, backbone=str(backbone)),
                                     data_hash=info["content_hash"], silver=silver)
-            mix = training_mix(dataset)
             print(f"{name}: {export_onnx(folder, mix.validation_texts, mix.validation_labels).describe()}", flush=True)
             models[name] = folder
 

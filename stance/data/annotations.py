@@ -60,14 +60,16 @@ def read_jsonl(path: Path) -> list[dict]:
     >>> read_jsonl(Path("data/annotations/cues/tasks.jsonl"))[0]["id"]  # doctest: +SKIP
     'cue000'
     """
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise AnnotationError(f"{path}:{number}: not valid JSON ({error.msg}); write one JSON object a line.") from None
-    return rows
+    return [parse_json_line(line, f"{path}:{number}")
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()]
+
+
+def parse_json_line(line: str, where: str):
+    """One JSONL line; a line that is not JSON raises an error naming ``where`` (``"path:line"``) and the fix."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise AnnotationError(f"{where}: not valid JSON ({error.msg}); write one JSON object a line.") from None
 
 
 def iter_annotation_lines(folder: Path, *, required: tuple[str, ...], optional: tuple[str, ...]):
@@ -82,10 +84,7 @@ def iter_annotation_lines(folder: Path, *, required: tuple[str, ...], optional: 
 
 def parse_annotation_line(line: str, where: str, *, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
     """One annotation line, checked as :func:`iter_annotation_lines` says; the error names ``where`` and the fix."""
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise AnnotationError(f"{where}: not valid JSON ({error.msg}); write one JSON object a line.") from None
+    row = parse_json_line(line, where)
     if not isinstance(row, dict):
         raise AnnotationError(f"{where}: expected a JSON object, found {type(row).__name__}.")
     unknown = sorted(set(row) - {*required, *LABELS, *optional})
